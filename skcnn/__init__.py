@@ -1,0 +1,24 @@
+"""skcnn: convolutional image classifiers that behave like scikit-learn estimators.
+
+The transformers import without TensorFlow; :class:`CNNClassifier` brings
+TensorFlow up (quietly) the first time it is imported.
+"""
+
+from ._version import __version__
+from .preprocessing import ImageReshaper, PixelScaler
+
+__all__ = ["CNNClassifier", "ImageReshaper", "PixelScaler", "__version__"]
+
+
+def __getattr__(name):
+    # CNNClassifier needs TensorFlow, which takes seconds to import: load it on
+    # first use so that the transformers, the loaders and `skcnn --help` stay fast.
+    if name == "CNNClassifier":
+        from .classifier import CNNClassifier
+
+        return CNNClassifier
+    raise AttributeError(f"module 'skcnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"CNNClassifier"})

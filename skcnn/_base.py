@@ -1,0 +1,601 @@
+"""The one module of skcnn that touches scikeras.
+
+:class:`KerasImageClassifier` subclasses scikeras's ``BaseWrapper`` with
+:class:`~sklearn.base.ClassifierMixin` on its left, so that scikit-learn sees a
+classifier (``is_classifier``, stratified CV, tags), and reuses scikeras's
+parameter routing (``optimizer__*``, ``fit__*``, ``callbacks__*``, ...), its
+label encoder and its pickling of Keras models. What scikeras gets wrong for
+current scikit-learn is replaced here:
+
+* tags are declared through ``__sklearn_tags__``;
+* input is validated before TensorFlow sees it, with scikit-learn's messages;
+* ``random_state`` seeds Python, NumPy, TensorFlow and Keras only for the
+  duration of a fit and restores them afterwards; scikeras's global switch of
+  TensorFlow op determinism is never used;
+* small predictions call the network directly instead of ``Model.predict``,
+  whose fixed cost per call dominates for a few images.
+"""
+
+import difflib
+import inspect
+import random
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ._keras import keras, tf
+
+# isort: split
+from scikeras._utils import (
+    get_loss_class_function_or_string,
+    get_metric_class,
+    get_optimizer_class,
+    route_params,
+    try_to_convert_strings_to_classes,
+    unflatten_params,
+)
+from scikeras.utils import metric_name
+from scikeras.utils.transformers import ClassifierLabelEncoder
+from scikeras.wrappers import BaseWrapper
+
+__all__ = ["KerasImageClassifier", "keras_random_state"]
+
+if "__sklearn_tags__" not in vars(BaseWrapper):
+    # scikeras 0.13 declares its tags only through the `_more_tags` hook that
+    # scikit-learn dropped in 1.6, and scikit-learn now rejects any class in an
+    # estimator's MRO that defines `_more_tags` without `__sklearn_tags__`.
+    # Give BaseWrapper the modern hook; it returns what BaseWrapper already
+    # gets today (its parents' tags), so no scikeras behaviour changes.
+    def _base_wrapper_tags(self):
+        return super(BaseWrapper, self).__sklearn_tags__()
+
+    BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
+
+#: Prefixes of routed parameters (``<prefix>__<name>``) and where they go.
+ROUTING_PREFIXES = (
+    "model",
+    "fit",
+    "compile",
+    "predict",
+    "optimizer",
+    "loss",
+    "metrics",
+    "callbacks",
+    "score",
+)
+
+_KERAS_SIGNATURES = {
+    "fit": keras.Model.fit,
+    "predict": keras.Model.predict,
+    "compile": keras.Model.compile,
+}
+
+
+def _suggest(name, candidates):
+    """A ", did you mean X?" suffix, or an empty string."""
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _argument_names(func, *, open_ended=None):
+    """Keyword names ``func`` accepts.
+
+    When ``func`` also takes ``**kwargs``, return ``open_ended`` instead
+    (None: any name may be accepted) unless it is False, which lists only the
+    named arguments.
+    """
+    names = set()
+    for param in inspect.signature(func).parameters.values():
+        if param.kind == param.VAR_KEYWORD and open_ended is not False:
+            return open_ended
+        if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+            names.add(param.name)
+    return names - {"self", "args", "kwargs"}
+
+
+def _optimizer_argument_names(optimizer_class):
+    """Arguments of a Keras optimizer class, its base class's included."""
+    names = set()
+    for cls in inspect.getmro(optimizer_class):
+        if "__init__" in vars(cls):
+            names |= _argument_names(cls.__init__, open_ended=False)
+    return names
+
+
+def known_optimizers():
+    """Lower-case names of the optimizers Keras knows by string."""
+    return sorted(
+        name.lower()
+        for name in dir(keras.optimizers)
+        if isinstance(getattr(keras.optimizers, name), type)
+        and issubclass(getattr(keras.optimizers, name), keras.optimizers.Optimizer)
+        and name not in ("Optimizer", "LossScaleOptimizer", "MultiOptimizer")
+    )
+
+
+@contextmanager
+def keras_random_state(seed):
+    """Seed Python, NumPy, TensorFlow and Keras inside a ``with`` block.
+
+    Everything is restored on exit: the Python and NumPy generator states,
+    TensorFlow's global seed and Keras's global seed generator. TensorFlow's
+    op-determinism switch is left alone. ``seed=None`` does nothing.
+    """
+    if seed is None:
+        yield
+        return
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+    from tensorflow.python.eager import context
+
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()
+    tf_seed = context.global_seed()
+    keras_seed = global_state.get_global_attribute(rng_utils.GLOBAL_RANDOM_SEED)
+    keras_generator = global_state.get_global_attribute(
+        seed_generator.GLOBAL_SEED_GENERATOR
+    )
+    keras.utils.set_random_seed(int(seed))
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        tf.random.set_seed(tf_seed)
+        global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, keras_seed)
+        global_state.set_global_attribute(
+            seed_generator.GLOBAL_SEED_GENERATOR, keras_generator
+        )
+
+
+class KerasImageClassifier(ClassifierMixin, BaseWrapper):
+    """scikit-learn classifier around a Keras network, built on scikeras.
+
+    Not for direct use: subclasses define ``__init__`` (flat keyword
+    hyperparameters), ``_validate_data`` (input checks and reshaping),
+    ``_check_params`` and ``_keras_build_fn``.
+    """
+
+    # class_weight is turned into sample weights here, not passed to Keras.
+    _fit_kwargs = BaseWrapper._fit_kwargs - {"class_weight"}
+
+    # ------------------------------------------------------------------
+    # scikit-learn identity
+    # ------------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        tags.classifier_tags.multi_label = False
+        tags.target_tags.required = True
+        return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
+    def __repr__(self, N_CHAR_MAX=700):
+        return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Routed parameters such as ``optimizer__beta_1`` or ``fit__shuffle``
+        are accepted as well as the estimator's own.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        valid = self.get_params(deep=False)
+        for key, value in params.items():
+            routed = "__" in key and key.split("__", 1)[0] in ROUTING_PREFIXES
+            if not routed and key not in valid:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator "
+                    f"{type(self).__name__}.{self._param_suggestion(key)} "
+                    "Valid parameters are the estimator's own "
+                    f"({', '.join(sorted(k for k in valid if '__' not in k))}) "
+                    f"and routed ones, prefixed with one of "
+                    f"{', '.join(p + '__' for p in ROUTING_PREFIXES)}."
+                )
+            setattr(self, key, value)
+        return self
+
+    def _param_suggestion(self, key):
+        """Suggest the parameter a misspelled ``key`` probably meant."""
+        own = [k for k in self.get_params(deep=False) if "__" not in k]
+        if "__" in key:
+            prefix, rest = key.split("__", 1)
+            match = difflib.get_close_matches(prefix, ROUTING_PREFIXES, n=1)
+            return f" Did you mean '{match[0]}__{rest}'?" if match else ""
+        return _suggest(key, own)
+
+    # ------------------------------------------------------------------
+    # hooks for subclasses
+    # ------------------------------------------------------------------
+    def _check_params(self):
+        """Validate hyperparameters; raise before TensorFlow is reached."""
+        self._check_routed_params()
+
+    def _default_optimizer_params(self):
+        """Arguments given to a string or class ``optimizer``."""
+        return {}
+
+    def _training_callbacks(self):
+        """Callbacks added to every ``Model.fit`` call."""
+        return []
+
+    # ------------------------------------------------------------------
+    # parameter checks
+    # ------------------------------------------------------------------
+    def _check_routed_params(self):
+        """Reject routed parameters that would fail deep inside Keras."""
+        name = type(self).__name__
+        own = _argument_names(type(self).__init__, open_ended=False)
+        for key in self.get_params(deep=False):
+            if "__" not in key:
+                if key not in own:
+                    raise TypeError(
+                        f"{name} got an unexpected parameter {key!r}."
+                        f"{_suggest(key, own)} Routed parameters are written "
+                        "<destination>__<name>, with destination one of "
+                        f"{', '.join(ROUTING_PREFIXES)}."
+                    )
+                continue
+            prefix, rest = key.split("__", 1)
+            if prefix not in ROUTING_PREFIXES:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {name}: {prefix!r} is not a "
+                    "routing prefix (one of "
+                    f"{', '.join(ROUTING_PREFIXES)}).{self._param_suggestion(key)}"
+                )
+            if "__" in rest or rest[:1].isdigit():
+                continue  # nested routing (e.g. metrics__0__name): Keras checks it
+            accepted = self._routed_argument_names(prefix)
+            if accepted is not None and rest not in accepted:
+                suggestion = difflib.get_close_matches(rest, sorted(accepted), n=1)
+                hint = f" Did you mean '{prefix}__{suggestion[0]}'?" if suggestion else ""
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {name}: {rest!r} is not an "
+                    f"argument of its {prefix} destination.{hint}"
+                )
+
+    def _routed_argument_names(self, prefix):
+        """Names a routed destination accepts, or None when unknown."""
+        if prefix in _KERAS_SIGNATURES:
+            accepted = _argument_names(_KERAS_SIGNATURES[prefix])
+            return None if accepted is None else accepted - {"x", "y"}
+        if prefix == "optimizer":
+            optimizer = self.optimizer
+            if isinstance(optimizer, str):
+                optimizer = get_optimizer_class(optimizer)
+            if isinstance(optimizer, type):
+                return _optimizer_argument_names(optimizer)
+        if prefix == "model" and self.model is not None and callable(self.model):
+            if not isinstance(self.model, keras.Model):
+                accepted = _argument_names(self.model)
+                return None if accepted is None else accepted
+        return None
+
+    def _check_optimizer(self):
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            try:
+                keras.optimizers.get(optimizer)
+            except ValueError:
+                raise ValueError(
+                    f"Unknown optimizer {optimizer!r} for {type(self).__name__}."
+                    f"{_suggest(optimizer.lower(), known_optimizers())} Known "
+                    f"optimizers: {', '.join(known_optimizers())}; a "
+                    "keras.optimizers.Optimizer class or instance works too."
+                ) from None
+        elif not (
+            isinstance(optimizer, keras.optimizers.Optimizer)
+            or (
+                isinstance(optimizer, type)
+                and issubclass(optimizer, keras.optimizers.Optimizer)
+            )
+        ):
+            raise TypeError(
+                "optimizer must be a string, or a keras.optimizers.Optimizer "
+                f"class or instance, got {optimizer!r}."
+            )
+
+    # ------------------------------------------------------------------
+    # building the network
+    # ------------------------------------------------------------------
+    def _check_model_param(self):
+        model = self.model
+        if model is None:
+            return self._keras_build_fn
+        if isinstance(model, keras.Model):
+            return lambda: model
+        if callable(model):
+            return model
+        raise TypeError(
+            "model must be None, a function that returns a keras.Model, or a "
+            f"keras.Model, got {model!r}."
+        )
+
+    def _get_compile_kwargs(self):
+        """Arguments for ``Model.compile``, routed parameters applied."""
+        params = self.get_params()
+        kwargs = route_params(params, destination="compile", pass_filter=self._compile_kwargs)
+        optimizer = try_to_convert_strings_to_classes(
+            kwargs["optimizer"], get_optimizer_class
+        )
+        optimizer_params = route_params(
+            params, destination="optimizer", pass_filter=set(), strict=False
+        )
+        if isinstance(optimizer, type):
+            optimizer_params = {**self._default_optimizer_params(), **optimizer_params}
+        kwargs["optimizer"] = unflatten_params(items=optimizer, params=optimizer_params)
+        loss = kwargs.get("loss")
+        if loss is None:
+            loss = "sparse_categorical_crossentropy"
+        loss = try_to_convert_strings_to_classes(loss, get_loss_class_function_or_string)
+        kwargs["loss"] = unflatten_params(
+            items=loss,
+            params=route_params(params, destination="loss", pass_filter=set()),
+        )
+        metrics = kwargs.get("metrics")
+        if metrics is None:
+            kwargs["metrics"] = ["accuracy"]
+        else:
+            metrics = try_to_convert_strings_to_classes(metrics, get_metric_class)
+            metrics = unflatten_params(
+                items=metrics,
+                params=route_params(params, destination="metrics", pass_filter=set()),
+            )
+            if not isinstance(metrics, (dict, list)):
+                metrics = list(metrics) if isinstance(metrics, tuple) else [metrics]
+            kwargs["metrics"] = metrics
+        return kwargs
+
+    def _random_seed(self):
+        """Integer seed for this fit, or None."""
+        if isinstance(self.random_state, np.random.RandomState):
+            # Draw from a copy, so that every fit gets the same seed.
+            generator = np.random.RandomState()
+            generator.set_state(self.random_state.get_state())
+            return int(generator.randint(np.iinfo(np.int32).max))
+        return self.random_state
+
+    def _initialize(self, X, y):
+        """Encode the labels and build the network from validated X and y."""
+        classes = getattr(self, "_partial_fit_classes", None)
+        categories = "auto" if classes is None else [classes]
+        self.target_encoder_ = ClassifierLabelEncoder(
+            loss=self.loss, categories=categories
+        ).fit(y)
+        vars(self).update(self.target_encoder_.get_metadata())
+        self.classes_ = np.unique(y) if classes is None else classes
+        # scikeras seeds (and toggles TF op determinism) when _random_state is
+        # set; seeding is done around the whole fit by keras_random_state.
+        self._random_state = None
+        self.model_ = self._build_keras_model()
+        self._initialize_callbacks()
+        return X, y
+
+    def initialize(self, X, y):
+        """Build the network for ``X`` and ``y`` without training it.
+
+        Parameters
+        ----------
+        X : array-like
+            Training images or pixel rows.
+        y : array-like of shape (n_samples,)
+            Target labels.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator, with an untrained ``model_``.
+        """
+        self._check_params()
+        self._partial_fit_classes = None
+        X, y = self._validate_data(X, y, reset=True)
+        with keras_random_state(self._random_seed()):
+            self._initialize(X, y)
+        return self
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        self._check_params()
+        reuse = bool((self.warm_start or warm_start) and self.initialized_)
+        X, y = self._validate_data(X, y, reset=not reuse)
+        sample_weight = self._fit_sample_weight(X, y, sample_weight)
+        if sample_weight is not None:
+            X, y, sample_weight = self._validate_sample_weight(X, y, sample_weight)
+        # Everything above is plain NumPy: bad input never reaches TensorFlow.
+        with keras_random_state(self._random_seed()):
+            if not reuse:
+                self._initialize(X, y)
+            self._ensure_compiled_model()
+            encoded = self.target_encoder_.transform(y)
+            self._check_model_compatibility(encoded)
+            self._fit_keras_model(
+                X,
+                encoded,
+                sample_weight=sample_weight,
+                warm_start=warm_start,
+                epochs=epochs,
+                initial_epoch=initial_epoch,
+                **kwargs,
+            )
+
+    def _fit_sample_weight(self, X, y, sample_weight):
+        """Sample weights times class weights, or None when neither is set."""
+        class_weight = getattr(self, "class_weight", None)
+        if sample_weight is None and class_weight is None:
+            return None
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        if class_weight is not None:
+            weights = weights * compute_sample_weight(class_weight, y).astype(
+                np.float32
+            )
+        return weights
+
+    @staticmethod
+    def _validate_sample_weight(X, y, sample_weight):
+        """Drop samples of zero weight, as scikit-learn estimators do."""
+        if np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be non-negative.")
+        keep = sample_weight != 0
+        if not keep.any():
+            raise ValueError(
+                "All sample weights are zero: there is nothing to train on."
+            )
+        if keep.all():
+            return X, y, sample_weight
+        return X[keep], y[keep], sample_weight[keep]
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        params = self.get_params()
+        fit_args = route_params(params, destination="fit", pass_filter=self._fit_kwargs)
+        fit_args["sample_weight"] = sample_weight
+        fit_args["epochs"] = initial_epoch + epochs
+        fit_args["initial_epoch"] = initial_epoch
+        fit_args.update(kwargs)
+        fit_args = {k: v for k, v in fit_args.items() if not k.startswith("callbacks")}
+        fit_args["callbacks"] = list(self._fit_callbacks) + self._training_callbacks()
+        history = self.model_.fit(x=X, y=y, **fit_args)
+        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            self.history_ = {}
+        for key, values in history.history.items():
+            if not (key == "loss" or key.startswith("val_")):
+                try:
+                    key = metric_name(key)
+                except ValueError:
+                    pass
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch, keeping the weights learned so far.
+
+        Parameters
+        ----------
+        X : array-like
+            Training images or pixel rows.
+        y : array-like of shape (n_samples,)
+            Target labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that will ever be seen; needed on the first call when
+            ``y`` does not hold every class.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        if not self.initialized_:
+            self._partial_fit_classes = None if classes is None else np.unique(classes)
+        self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            warm_start=True,
+            epochs=1,
+            initial_epoch=self.current_epoch,
+        )
+        return self
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+    def _predict_raw(self, X):
+        check_is_fitted(self)
+        X, _ = self._validate_data(X)
+        params = self.get_params()
+        predict_args = route_params(
+            params, destination="predict", pass_filter=self._predict_kwargs, strict=True
+        )
+        predict_args = {
+            k: v for k, v in predict_args.items() if not k.startswith("callbacks")
+        }
+        batch_size = predict_args.get("batch_size") or 32
+        if len(X) <= batch_size and not self._predict_callbacks:
+            # One direct call costs milliseconds; Model.predict has a large
+            # fixed cost per call (a data pipeline, a traced function).
+            return keras.ops.convert_to_numpy(self.model_(X, training=False))
+        predict_args["callbacks"] = self._predict_callbacks
+        predict_args.setdefault("verbose", 0)
+        return self.model_.predict(X, **predict_args)
+
+    def predict_proba(self, X):
+        """Class probabilities for ``X``.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or pixel rows shaped as in fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; each row sums to 1.
+        """
+        raw = np.asarray(self._predict_raw(X), dtype=np.float64)
+        if raw.ndim == 1:
+            raw = raw.reshape(-1, 1)
+        if raw.shape[1] == 1 and len(self.classes_) == 2:
+            raw = np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
+        if raw.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"The network returns {raw.shape[1]} outputs per sample, but "
+                f"there are {len(self.classes_)} classes."
+            )
+        raw /= raw.sum(axis=1, keepdims=True)
+        return raw
+
+    def predict(self, X):
+        """Predict class labels for ``X``.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or pixel rows shaped as in fit.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or pixel rows shaped as in fit.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy of ``self.predict(X)``.
+        """
+        return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)

@@ -1,0 +1,104 @@
+"""Bring up TensorFlow and Keras quietly, once.
+
+Every skcnn module that needs Keras imports it from here, so that the backend
+check, the logging defaults and the GPU memory settings happen in one place and
+before anything else touches TensorFlow.
+"""
+
+import os
+import sys
+import tempfile
+
+# Lines TensorFlow's C++ runtime writes to the process's stderr while it loads,
+# before its own log level applies. They say nothing the user can act on.
+_IMPORT_NOISE = (
+    "absl::InitializeLog",
+    "oneDNN custom operations",
+    "cudart_stub.cc",
+    "cpu_feature_guard.cc",
+    "To enable the following instructions",
+    "cuda_platform.cc",
+    "cuInit",
+    "Unable to register cu",
+    "computation placer already registered",
+    "TF-TRT Warning",
+)
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow and list its GPUs with C++ start-up noise filtered.
+
+    File descriptor 2 is pointed at a temporary file for the duration of the
+    import; afterwards every captured line that is not known start-up noise is
+    written back to stderr, and all of it is if the import fails.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (rare embedded interpreters)
+        import tensorflow as tf
+
+        return tf, tf.config.list_physical_devices("GPU")
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        failed = True
+        try:
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            failed = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode("utf-8", "replace").splitlines()
+            kept = [
+                line
+                for line in lines
+                if failed or not any(noise in line for noise in _IMPORT_NOISE)
+            ]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+    return tf, gpus
+
+
+def _bring_up():
+    if "keras" not in sys.modules:
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    if quiet:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    if quiet and "tensorflow" not in sys.modules:
+        tf, gpus = _import_tensorflow_quietly()
+    else:
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+    if quiet:
+        # TensorFlow's Python logger warns about retracing when many small
+        # models are fitted in one process, as a grid search does.
+        tf.get_logger().setLevel("ERROR")
+    for gpu in gpus:
+        try:
+            # Grow GPU memory as needed instead of reserving all of it, so that
+            # several fits (and other programs) can share one device.
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # the device was already initialised by the user
+            pass
+
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        raise ImportError(
+            "skcnn needs Keras's TensorFlow backend, but Keras is running on "
+            f"the {backend!r} backend (KERAS_BACKEND="
+            f"{os.environ.get('KERAS_BACKEND')!r}). Set KERAS_BACKEND=tensorflow "
+            "before Keras is first imported."
+        )
+    return tf, keras
+
+
+tf, keras = _bring_up()
+
+__all__ = ["keras", "tf"]

@@ -1,0 +1,198 @@
+"""Network architectures as small pure functions.
+
+Each function takes an input shape, a number of classes and flat
+hyperparameters, and returns an uncompiled :class:`keras.Model` whose output is
+a softmax over the classes. :class:`~skcnn.CNNClassifier` builds its network
+with :func:`build_cnn`; the others reproduce reference networks for examples
+and benchmarks.
+"""
+
+from ._keras import keras
+
+__all__ = ["build_cnn", "build_tutorial_mnist_cnn", "augmentation_layers"]
+
+
+def augmentation_layers(
+    *, rotation=0.0, shift=0.0, zoom=0.0, horizontal_flip=False, seed=None
+):
+    """Keras preprocessing layers that augment images during training only.
+
+    Parameters
+    ----------
+    rotation : float, default=0.0
+        Largest rotation, as a fraction of a full turn (0.05 is 18 degrees).
+    shift : float, default=0.0
+        Largest translation, as a fraction of height and width.
+    zoom : float, default=0.0
+        Largest zoom in or out, as a fraction of the image size.
+    horizontal_flip : bool, default=False
+        Whether to flip images left-right at random.
+    seed : int, default=None
+        Seed of the layers' random draws.
+
+    Returns
+    -------
+    layers : list of keras.layers.Layer
+        Empty when no augmentation is asked for. Each layer is the identity at
+        inference time.
+    """
+    layers = []
+    if horizontal_flip:
+        layers.append(keras.layers.RandomFlip("horizontal", seed=seed))
+    if rotation:
+        layers.append(
+            keras.layers.RandomRotation(rotation, fill_mode="constant", seed=seed)
+        )
+    if shift:
+        layers.append(
+            keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed)
+        )
+    if zoom:
+        layers.append(keras.layers.RandomZoom(zoom, fill_mode="constant", seed=seed))
+    return layers
+
+
+def _pool_size(spatial, pool_size):
+    """Per-axis pool size that keeps every spatial size at 1 or more."""
+    return tuple(pool_size if size >= pool_size else 1 for size in spatial)
+
+
+def build_cnn(
+    input_shape,
+    n_classes,
+    *,
+    filters=(32, 64),
+    kernel_size=3,
+    pool_size=2,
+    dense_units=128,
+    dropout=0.25,
+    dense_dropout=0.5,
+    batch_norm=False,
+    rotation=0.0,
+    shift=0.0,
+    zoom=0.0,
+    horizontal_flip=False,
+):
+    """Build the convolutional network used by :class:`~skcnn.CNNClassifier`.
+
+    One block per entry of ``filters``: Conv2D (``padding="same"``) →
+    [BatchNormalization] → ReLU → MaxPooling2D → Dropout; then Flatten →
+    [Dense(``dense_units``) → ReLU → Dropout] → Dense(``n_classes``) softmax.
+    Pooling is skipped along any axis whose size would drop below 1, so tiny
+    or one-row images still work. Augmentation layers, when asked for, come
+    first and only act while training. Random draws (initial weights, dropout,
+    augmentation) follow Keras's global seed; see
+    :func:`keras.utils.set_random_seed`.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Channels-last shape ``(height, width, channels)`` of one image.
+    n_classes : int
+        Number of output classes.
+    filters : tuple of int, default=(32, 64)
+        Number of filters of each convolutional block.
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    pool_size : int, default=2
+        Side of the square max-pooling windows.
+    dense_units : int, default=128
+        Width of the hidden dense layer; 0 means none.
+    dropout : float, default=0.25
+        Dropout rate after each convolutional block.
+    dense_dropout : float, default=0.5
+        Dropout rate after the hidden dense layer.
+    batch_norm : bool, default=False
+        Whether to normalise each convolution's output before its ReLU.
+    rotation, shift, zoom : float, default=0.0
+        Training-time augmentation; see :func:`augmentation_layers`.
+    horizontal_flip : bool, default=False
+        Training-time random left-right flips.
+
+    Returns
+    -------
+    model : keras.Model
+        The uncompiled network.
+
+    Examples
+    --------
+    >>> from skcnn.architectures import build_cnn
+    >>> model = build_cnn((28, 28, 1), 10)
+    >>> model.output_shape
+    (None, 10)
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="images")
+    x = inputs
+    for layer in augmentation_layers(
+        rotation=rotation,
+        shift=shift,
+        zoom=zoom,
+        horizontal_flip=horizontal_flip,
+    ):
+        x = layer(x)
+    for i, n_filters in enumerate(filters, start=1):
+        x = keras.layers.Conv2D(
+            n_filters,
+            kernel_size,
+            padding="same",
+            use_bias=not batch_norm,
+            name=f"conv{i}",
+        )(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(name=f"batch_norm{i}")(x)
+        x = keras.layers.Activation("relu", name=f"relu{i}")(x)
+        pool = _pool_size(x.shape[1:3], pool_size)
+        if pool != (1, 1):
+            x = keras.layers.MaxPooling2D(pool, name=f"pool{i}")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    if dense_units:
+        x = keras.layers.Dense(dense_units, activation="relu", name="dense")(x)
+        if dense_dropout:
+            x = keras.layers.Dropout(dense_dropout, name="dense_dropout")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="classes")(x)
+    return keras.Model(inputs, outputs, name="cnn")
+
+
+def build_tutorial_mnist_cnn(input_shape=(28, 28, 1), n_classes=10):
+    """The classic Keras MNIST tutorial network (225,034 parameters on MNIST).
+
+    Conv32(3×3) → MaxPool2 → Dropout 0.25 → Conv64(3×3) → MaxPool2 → Dropout
+    0.25 → Flatten → Dense128 → Dropout 0.5 → Dense10 softmax, with ``"valid"``
+    padding as in the tutorial. Used as a reference in benchmarks.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, default=(28, 28, 1)
+        Channels-last shape of one image.
+    n_classes : int, default=10
+        Number of output classes.
+
+    Returns
+    -------
+    model : keras.Model
+        The uncompiled network.
+
+    Examples
+    --------
+    >>> from skcnn.architectures import build_tutorial_mnist_cnn
+    >>> build_tutorial_mnist_cnn().count_params()
+    225034
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=tuple(input_shape)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Dropout(0.25),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Dropout(0.25),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ],
+        name="tutorial_mnist_cnn",
+    )

@@ -1,0 +1,378 @@
+"""CNNClassifier: a convolutional network that behaves like a scikit-learn classifier."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
+
+from ._base import KerasImageClassifier
+from ._keras import keras
+from ._validation import (
+    check_image_shape,
+    check_pixels,
+    resolve_image_shape,
+    to_images,
+)
+from .architectures import build_cnn
+
+__all__ = ["CNNClassifier"]
+
+
+class CNNClassifier(KerasImageClassifier):
+    """Convolutional neural network classifier for images.
+
+    A Keras network of convolutional blocks, trained with TensorFlow, behind
+    the scikit-learn classifier API: it works in pipelines, grid searches,
+    cross-validation (stratified), ensembles and calibration like any other
+    classifier. Built on scikeras, whose routed parameters
+    (``optimizer__beta_1``, ``fit__shuffle``, ``callbacks__...``) work too.
+
+    Input may be flat pixel rows ``(n_samples, n_features)``, grayscale
+    images ``(n_samples, height, width)`` or channels-last images
+    ``(n_samples, height, width, channels)``, in any numeric dtype (uint8 and
+    float32 are used without a copy). Flat rows are reshaped to
+    ``image_shape``, or to the shape :func:`~skcnn.preprocessing.infer_image_shape`
+    infers. Pixels are used as given: put :class:`~skcnn.PixelScaler` in front
+    to scale them.
+
+    Parameters
+    ----------
+    filters : tuple of int, default=(32, 64)
+        Number of filters of each convolutional block; one block per entry:
+        Conv2D → [BatchNormalization] → ReLU → MaxPooling2D → Dropout.
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    pool_size : int, default=2
+        Side of the square max-pooling windows. Pooling is skipped along any
+        axis whose size would drop below 1.
+    dense_units : int, default=128
+        Width of the hidden dense layer after the blocks; 0 means none.
+    dropout : float, default=0.25
+        Dropout rate after each convolutional block, in ``[0, 1)``.
+    dense_dropout : float, default=0.5
+        Dropout rate after the hidden dense layer, in ``[0, 1)``.
+    batch_norm : bool, default=False
+        Whether to normalise each convolution's output (BatchNormalization).
+    rotation : float, default=0.0
+        Training-time random rotation, as a fraction of a full turn (0.05 is
+        up to 18 degrees either way). Augmentation layers live inside the
+        network, act on each training batch and never at predict time.
+    shift : float, default=0.0
+        Training-time random translation, as a fraction of height and width.
+    zoom : float, default=0.0
+        Training-time random zoom in or out, as a fraction of the image size.
+    horizontal_flip : bool, default=False
+        Training-time random left-right flips (not for digits).
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Name, class or instance of a Keras optimizer. Its arguments can be
+        routed, e.g. ``optimizer__beta_1=0.8``.
+    learning_rate : float, default=1e-3
+        Learning rate of an optimizer given by name or class
+        (``optimizer__learning_rate`` takes precedence).
+    epochs : int, default=10
+        Number of passes over the training data.
+    batch_size : int, default=128
+        Number of images per gradient step (and per predict batch).
+    validation_split : float, default=0.0
+        Fraction of the training data held out (from its end, before
+        shuffling) to report ``val_loss`` and ``val_accuracy`` per epoch.
+    early_stopping : int, default=None
+        Patience, in epochs: stop when ``val_loss`` (with
+        ``validation_split > 0``), else the training loss, has not improved
+        for that many epochs, and restore the best weights. None trains for
+        all ``epochs``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, ``{label: weight}``, multiplied into the
+        sample weights.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout, augmentation and shuffling for reproducible
+        fits. The global random state of Python, NumPy, TensorFlow and Keras
+        is restored after each fit.
+    verbose : int, default=0
+        0 is silent, 1 shows a progress bar per epoch, 2 one line per epoch.
+    image_shape : tuple of int, default=None
+        Shape ``(height, width)`` or ``(height, width, channels)`` to reshape
+        flat rows to; None infers it.
+    model : callable or keras.Model, default=None
+        Replace the built-in network: a function returning a (compiled or
+        not) Keras model, receiving scikeras's ``meta`` (with
+        ``input_shape_`` and ``n_classes_``) and ``compile_kwargs`` if it
+        asks for them; its output must be one probability per class.
+    loss : str or keras.losses.Loss, default="sparse_categorical_crossentropy"
+        Training loss; ``"categorical_crossentropy"`` one-hot encodes labels.
+    metrics : list, default=None
+        Keras metrics recorded in ``history_``; None records accuracy.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra Keras callbacks, used in fit and predict.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the current weights.
+    **kwargs : dict
+        Routed parameters, ``<destination>__<name>`` with destination one of
+        ``model``, ``fit``, ``compile``, ``predict``, ``optimizer``, ``loss``,
+        ``metrics``, ``callbacks``, ``score``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen during fit.
+    n_classes_ : int
+        Number of classes.
+    n_features_in_ : int
+        Number of values per sample seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen during fit, when ``X`` was a DataFrame.
+    input_shape_ : tuple of int
+        Channels-last shape ``(height, width, channels)`` of one image.
+    history_ : dict of str to list of float
+        Loss and metrics per epoch (``val_*`` entries when validating).
+    model_ : keras.Model
+        The trained network.
+
+    See Also
+    --------
+    skcnn.ImageReshaper : Reshape flat pixel rows into images.
+    skcnn.PixelScaler : Scale pixel values to floats.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skcnn import CNNClassifier, PixelScaler
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = make_pipeline(
+    ...     PixelScaler(max_value=16),
+    ...     CNNClassifier(filters=(8,), dense_units=0, epochs=2, random_state=0),
+    ... )
+    >>> clf.fit(X[:300], y[:300]).predict(X[300:305]).shape
+    (5,)
+    """
+
+    _parameter_constraints = {
+        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "pool_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dense_units": [Interval(numbers.Integral, 0, None, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "dense_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "rotation": [Interval(numbers.Real, 0, 0.5, closed="both")],
+        "shift": [Interval(numbers.Real, 0, 1, closed="left")],
+        "zoom": [Interval(numbers.Real, 0, 1, closed="left")],
+        "horizontal_flip": ["boolean"],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
+        "early_stopping": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        filters=(32, 64),
+        kernel_size=3,
+        pool_size=2,
+        dense_units=128,
+        dropout=0.25,
+        dense_dropout=0.5,
+        batch_norm=False,
+        rotation=0.0,
+        shift=0.0,
+        zoom=0.0,
+        horizontal_flip=False,
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=10,
+        batch_size=128,
+        validation_split=0.0,
+        early_stopping=None,
+        class_weight=None,
+        random_state=None,
+        verbose=0,
+        image_shape=None,
+        model=None,
+        loss="sparse_categorical_crossentropy",
+        metrics=None,
+        callbacks=None,
+        warm_start=False,
+        **kwargs,
+    ):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.dense_units = dense_units
+        self.dropout = dropout
+        self.dense_dropout = dense_dropout
+        self.batch_norm = batch_norm
+        self.rotation = rotation
+        self.shift = shift
+        self.zoom = zoom
+        self.horizontal_flip = horizontal_flip
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.verbose = verbose
+        self.image_shape = image_shape
+        self.model = model
+        self.loss = loss
+        self.metrics = metrics
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        # Routed parameters (and, to be reported at fit, misspelled names).
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    # ------------------------------------------------------------------
+    # validation (plain NumPy: nothing here reaches TensorFlow)
+    # ------------------------------------------------------------------
+    def _check_params(self):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
+        _check_filters(self.filters)
+        check_image_shape(self.image_shape)
+        self._check_optimizer()
+        super()._check_params()
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        """Validate ``X`` (and ``y``); return images ``(n, h, w, c)`` and labels."""
+        if reset and y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
+        X = check_pixels(
+            self, X, reset=reset, fitted_shape=None if reset else self.input_shape_
+        )
+        if reset:
+            self.input_shape_ = resolve_image_shape(
+                self, X, check_image_shape(self.image_shape)
+            )
+        images = to_images(X, self.input_shape_)
+        if y is not None:
+            y = _check_labels(self, y, images, need_two_classes=reset)
+        return images, y
+
+    # ------------------------------------------------------------------
+    # the network
+    # ------------------------------------------------------------------
+    def _default_optimizer_params(self):
+        return {"learning_rate": float(self.learning_rate)}
+
+    def _training_callbacks(self):
+        if self.early_stopping is None:
+            return []
+        monitor = "val_loss" if self.validation_split else "loss"
+        return [
+            keras.callbacks.EarlyStopping(
+                monitor=monitor,
+                patience=int(self.early_stopping),
+                restore_best_weights=True,
+            )
+        ]
+
+    def _keras_build_fn(self, meta, compile_kwargs):
+        model = build_cnn(
+            meta["input_shape_"],
+            meta["n_classes_"],
+            filters=_check_filters(self.filters),
+            kernel_size=int(self.kernel_size),
+            pool_size=int(self.pool_size),
+            dense_units=int(self.dense_units),
+            dropout=float(self.dropout),
+            dense_dropout=float(self.dense_dropout),
+            batch_norm=bool(self.batch_norm),
+            rotation=float(self.rotation),
+            shift=float(self.shift),
+            zoom=float(self.zoom),
+            horizontal_flip=bool(self.horizontal_flip),
+        )
+        model.compile(**compile_kwargs)
+        return model
+
+    # ------------------------------------------------------------------
+    # public API (documented here; the work is done in KerasImageClassifier)
+    # ------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Build the network and train it on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, \
+width) or (n_samples, height, width, channels)
+            Training pixel rows or images.
+        y : array-like of shape (n_samples,)
+            Target labels: integers, strings or booleans.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; samples of weight 0 are left out.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit`` (prefer routed
+            ``fit__<name>`` parameters, which survive ``clone``).
+
+        Returns
+        -------
+        self : CNNClassifier
+            The fitted classifier.
+        """
+        self._partial_fit_classes = None
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+
+def _check_filters(filters):
+    """Return ``filters`` as a tuple of positive ints, or raise."""
+    if isinstance(filters, numbers.Integral) and not isinstance(filters, bool):
+        filters = (filters,)
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
+        raise TypeError(
+            "filters must be a non-empty tuple of positive ints (one per "
+            f"convolutional block), got {filters!r}."
+        )
+    filters = tuple(filters)
+    if not filters or not all(
+        isinstance(f, numbers.Integral) and not isinstance(f, bool) and f > 0
+        for f in filters
+    ):
+        raise ValueError(
+            "filters must be a non-empty tuple of positive ints (one per "
+            f"convolutional block), got {filters!r}."
+        )
+    return tuple(int(f) for f in filters)
+
+
+def _check_labels(estimator, y, X, need_two_classes):
+    """Validate classification labels against ``X``."""
+    name = type(estimator).__name__
+    y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(
+            f"{name} expects y of shape (n_samples,) with one label per "
+            f"sample, got y of shape {y.shape}. Multi-output and multi-label "
+            "targets are not supported."
+        )
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y", estimator=name)
+    check_classification_targets(y)
+    if need_two_classes:
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{name} needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {classes[0]!r}."
+            )
+    return y

@@ -1,0 +1,43 @@
+"""scikit-learn's own estimator checks for every skcnn estimator.
+
+Expected failures are listed with their reasons; there are only the ones
+scikit-learn itself declares for its minibatch learners (SGDClassifier).
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+
+# A small, fast network that still learns sklearn's toy problems.
+SMALL_CNN = CNNClassifier(
+    filters=(4,),
+    dense_units=16,
+    dropout=0.0,
+    dense_dropout=0.0,
+    epochs=20,
+    batch_size=32,
+    learning_rate=0.02,
+    random_state=0,
+)
+
+EXPECTED_FAILED_CHECKS = {
+    "CNNClassifier": {
+        # The same reason scikit-learn gives for SGDClassifier: a minibatch
+        # learner shuffles and batches the samples, so a weight of 2 is not
+        # the same as repeating a sample.
+        "check_sample_weight_equivalence_on_dense_data": (
+            "sample_weight is not equivalent to removing/repeating samples "
+            "for a minibatch learner."
+        ),
+    },
+}
+
+
+@parametrize_with_checks(
+    [SMALL_CNN, ImageReshaper(), PixelScaler(), PixelScaler(method="standard")],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
+        type(est).__name__, {}
+    ),
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
