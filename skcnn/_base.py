@@ -265,7 +265,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             accepted = self._routed_argument_names(prefix)
             if accepted is not None and rest not in accepted:
                 suggestion = difflib.get_close_matches(rest, sorted(accepted), n=1)
-                hint = f" Did you mean '{prefix}__{suggestion[0]}'?" if suggestion else ""
+                hint = (
+                    f" Did you mean '{prefix}__{suggestion[0]}'?" if suggestion else ""
+                )
                 raise ValueError(
                     f"Invalid parameter {key!r} for {name}: {rest!r} is not an "
                     f"argument of its {prefix} destination.{hint}"
@@ -331,7 +333,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def _get_compile_kwargs(self):
         """Arguments for ``Model.compile``, routed parameters applied."""
         params = self.get_params()
-        kwargs = route_params(params, destination="compile", pass_filter=self._compile_kwargs)
+        kwargs = route_params(
+            params, destination="compile", pass_filter=self._compile_kwargs
+        )
         optimizer = try_to_convert_strings_to_classes(
             kwargs["optimizer"], get_optimizer_class
         )
@@ -344,7 +348,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         loss = kwargs.get("loss")
         if loss is None:
             loss = "sparse_categorical_crossentropy"
-        loss = try_to_convert_strings_to_classes(loss, get_loss_class_function_or_string)
+        loss = try_to_convert_strings_to_classes(
+            loss, get_loss_class_function_or_string
+        )
         kwargs["loss"] = unflatten_params(
             items=loss,
             params=route_params(params, destination="loss", pass_filter=set()),
@@ -420,6 +426,8 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         sample_weight = self._fit_sample_weight(X, y, sample_weight)
         if sample_weight is not None:
             X, y, sample_weight = self._validate_sample_weight(X, y, sample_weight)
+        if not reuse:
+            self._check_n_classes(y)
         # Everything above is plain NumPy: bad input never reaches TensorFlow.
         with keras_random_state(self._random_seed()):
             if not reuse:
@@ -435,6 +443,17 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 epochs=epochs,
                 initial_epoch=initial_epoch,
                 **kwargs,
+            )
+
+    def _check_n_classes(self, y):
+        classes = getattr(self, "_partial_fit_classes", None)
+        if classes is None:
+            classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in "
+                "the data (with non-zero sample weight), but the data contains "
+                f"only one class: {classes[0]!r}."
             )
 
     def _fit_sample_weight(self, X, y, sample_weight):

@@ -62,9 +62,19 @@ def _import_tensorflow_quietly():
     return tf, gpus
 
 
+def _backend_error(backend):
+    return ImportError(
+        "skcnn needs Keras's TensorFlow backend, but Keras is set to the "
+        f"{backend!r} backend (KERAS_BACKEND={os.environ.get('KERAS_BACKEND')!r}"
+        "). Set KERAS_BACKEND=tensorflow before Keras is first imported."
+    )
+
+
 def _bring_up():
     if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        if backend != "tensorflow":
+            raise _backend_error(backend)
     quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     if quiet:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
@@ -88,14 +98,8 @@ def _bring_up():
 
     import keras
 
-    backend = keras.backend.backend()
-    if backend != "tensorflow":
-        raise ImportError(
-            "skcnn needs Keras's TensorFlow backend, but Keras is running on "
-            f"the {backend!r} backend (KERAS_BACKEND="
-            f"{os.environ.get('KERAS_BACKEND')!r}). Set KERAS_BACKEND=tensorflow "
-            "before Keras is first imported."
-        )
+    if keras.backend.backend() != "tensorflow":
+        raise _backend_error(keras.backend.backend())
     return tf, keras
 
 

@@ -40,9 +40,7 @@ def infer_image_shape(n_features):
     (1, 5, 1)
     """
     if not isinstance(n_features, numbers.Integral) or n_features < 1:
-        raise ValueError(
-            f"n_features must be a positive integer, got {n_features!r}."
-        )
+        raise ValueError(f"n_features must be a positive integer, got {n_features!r}.")
     n_features = int(n_features)
     side = math.isqrt(n_features)
     if side > 1 and side * side == n_features:

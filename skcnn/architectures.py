@@ -45,7 +45,9 @@ def augmentation_layers(
         )
     if shift:
         layers.append(
-            keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed)
+            keras.layers.RandomTranslation(
+                shift, shift, fill_mode="constant", seed=seed
+            )
         )
     if zoom:
         layers.append(keras.layers.RandomZoom(zoom, fill_mode="constant", seed=seed))

@@ -1,4 +1,4 @@
-"""CNNClassifier: a convolutional network that behaves like a scikit-learn classifier."""
+"""CNNClassifier: a convolutional network that acts as a scikit-learn classifier."""
 
 import numbers
 
@@ -265,7 +265,7 @@ class CNNClassifier(KerasImageClassifier):
             )
         images = to_images(X, self.input_shape_)
         if y is not None:
-            y = _check_labels(self, y, images, need_two_classes=reset)
+            y = _check_labels(self, y, images)
         return images, y
 
     # ------------------------------------------------------------------
@@ -354,7 +354,7 @@ def _check_filters(filters):
     return tuple(int(f) for f in filters)
 
 
-def _check_labels(estimator, y, X, need_two_classes):
+def _check_labels(estimator, y, X):
     """Validate classification labels against ``X``."""
     name = type(estimator).__name__
     y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
@@ -368,11 +368,4 @@ def _check_labels(estimator, y, X, need_two_classes):
     check_consistent_length(X, y)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y", estimator=name)
     check_classification_targets(y)
-    if need_two_classes:
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {classes[0]!r}."
-            )
     return y

