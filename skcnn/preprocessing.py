@@ -337,10 +337,11 @@ def _channel_view(X, n_channels=None):
             n_channels = 1
         else:
             n_channels = infer_image_shape(X.shape[1])[2]
-    if X.ndim == 4 and X.shape[-1] != n_channels:
+    got = {4: X.shape[-1], 3: 1}.get(X.ndim, n_channels)
+    if got != n_channels:
         raise ValueError(
             f"PixelScaler was fitted on {n_channels} channels, got images with "
-            f"{X.shape[-1]} channels."
+            f"{got} channels."
         )
     return X.reshape(-1, n_channels)
 
@@ -360,5 +361,6 @@ def _channel_mean_std(channels, chunk=1 << 18):
         block = channels[start : start + chunk].astype(np.float64) - mean
         squares += np.einsum("ij,ij->j", block, block)
     std = np.sqrt(squares / n)
-    std[std < 1e-12] = 1.0
+    # A constant channel leaves only rounding noise, relative to its level.
+    std[std <= 1e-8 * np.maximum(np.abs(mean), 1.0)] = 1.0
     return mean, std
