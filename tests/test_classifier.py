@@ -259,6 +259,21 @@ def test_early_stopping_stops_and_restores(digits_scaled):
     assert monitor[0].restore_best_weights
 
 
+def test_validation_split_is_stratified_and_shuffled(digits_scaled):
+    # Keras's own validation_split takes the last samples: on data sorted by
+    # label it would validate on one class only (val_accuracy stuck at 0).
+    X, y = digits_scaled
+    order = np.argsort(y, kind="stable")
+    clf = small_cnn(epochs=4, validation_split=0.3).fit(X[order], y[order])
+    assert clf.history_["val_accuracy"][-1] > 0.3
+
+    from skcnn._base import _validation_split
+
+    X_fit, y_fit, _, (X_val, y_val) = _validation_split(X, y, None, 0.2)
+    assert len(X_val) == 60 and len(X_fit) == 240
+    assert np.abs(np.bincount(y_val) - np.bincount(y) / 5).max() <= 1
+
+
 def test_class_weight(digits_scaled):
     X, y = digits_scaled
     for class_weight in ("balanced", {c: 1.0 + c for c in range(10)}):
