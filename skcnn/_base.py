@@ -16,9 +16,8 @@ current scikit-learn is replaced here:
   whose fixed cost per call dominates for a few images.
 """
 
-import difflib
-import inspect
 import random
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -27,9 +26,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._keras import keras, tf
+from ._params import ROUTING_PREFIXES, check_param_names, suggest_param
 
 # isort: split
-from scikeras._utils import (
+from scikeras._utils import (  # noqa: E402
     get_loss_class_function_or_string,
     get_metric_class,
     get_optimizer_class,
@@ -53,67 +53,6 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
         return super(BaseWrapper, self).__sklearn_tags__()
 
     BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
-
-#: Prefixes of routed parameters (``<prefix>__<name>``) and where they go.
-ROUTING_PREFIXES = (
-    "model",
-    "fit",
-    "compile",
-    "predict",
-    "optimizer",
-    "loss",
-    "metrics",
-    "callbacks",
-    "score",
-)
-
-_KERAS_SIGNATURES = {
-    "fit": keras.Model.fit,
-    "predict": keras.Model.predict,
-    "compile": keras.Model.compile,
-}
-
-
-def _suggest(name, candidates):
-    """A ", did you mean X?" suffix, or an empty string."""
-    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" Did you mean {match[0]!r}?" if match else ""
-
-
-def _argument_names(func, *, open_ended=None):
-    """Keyword names ``func`` accepts.
-
-    When ``func`` also takes ``**kwargs``, return ``open_ended`` instead
-    (None: any name may be accepted) unless it is False, which lists only the
-    named arguments.
-    """
-    names = set()
-    for param in inspect.signature(func).parameters.values():
-        if param.kind == param.VAR_KEYWORD and open_ended is not False:
-            return open_ended
-        if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
-            names.add(param.name)
-    return names - {"self", "args", "kwargs"}
-
-
-def _optimizer_argument_names(optimizer_class):
-    """Arguments of a Keras optimizer class, its base class's included."""
-    names = set()
-    for cls in inspect.getmro(optimizer_class):
-        if "__init__" in vars(cls):
-            names |= _argument_names(cls.__init__, open_ended=False)
-    return names
-
-
-def known_optimizers():
-    """Lower-case names of the optimizers Keras knows by string."""
-    return sorted(
-        name.lower()
-        for name in dir(keras.optimizers)
-        if isinstance(getattr(keras.optimizers, name), type)
-        and issubclass(getattr(keras.optimizers, name), keras.optimizers.Optimizer)
-        and name not in ("Optimizer", "LossScaleOptimizer", "MultiOptimizer")
-    )
 
 
 @contextmanager
@@ -233,7 +172,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             if not routed and key not in valid:
                 raise ValueError(
                     f"Invalid parameter {key!r} for estimator "
-                    f"{type(self).__name__}.{self._param_suggestion(key)} "
+                    f"{type(self).__name__}.{suggest_param(self, key)} "
                     "Valid parameters are the estimator's own "
                     f"({', '.join(sorted(k for k in valid if '__' not in k))}) "
                     f"and routed ones, prefixed with one of "
@@ -242,21 +181,12 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             setattr(self, key, value)
         return self
 
-    def _param_suggestion(self, key):
-        """Suggest the parameter a misspelled ``key`` probably meant."""
-        own = [k for k in self.get_params(deep=False) if "__" not in k]
-        if "__" in key:
-            prefix, rest = key.split("__", 1)
-            match = difflib.get_close_matches(prefix, ROUTING_PREFIXES, n=1)
-            return f" Did you mean '{match[0]}__{rest}'?" if match else ""
-        return _suggest(key, own)
-
     # ------------------------------------------------------------------
     # hooks for subclasses
     # ------------------------------------------------------------------
     def _check_params(self):
         """Validate hyperparameters; raise before TensorFlow is reached."""
-        self._check_routed_params()
+        check_param_names(self)
 
     def _default_optimizer_params(self):
         """Arguments given to a string or class ``optimizer``."""
@@ -265,84 +195,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def _training_callbacks(self):
         """Callbacks added to every ``Model.fit`` call."""
         return []
-
-    # ------------------------------------------------------------------
-    # parameter checks
-    # ------------------------------------------------------------------
-    def _check_routed_params(self):
-        """Reject routed parameters that would fail deep inside Keras."""
-        name = type(self).__name__
-        own = _argument_names(type(self).__init__, open_ended=False)
-        for key in self.get_params(deep=False):
-            if "__" not in key:
-                if key not in own:
-                    raise TypeError(
-                        f"{name} got an unexpected parameter {key!r}."
-                        f"{_suggest(key, own)} Routed parameters are written "
-                        "<destination>__<name>, with destination one of "
-                        f"{', '.join(ROUTING_PREFIXES)}."
-                    )
-                continue
-            prefix, rest = key.split("__", 1)
-            if prefix not in ROUTING_PREFIXES:
-                raise ValueError(
-                    f"Invalid parameter {key!r} for {name}: {prefix!r} is not a "
-                    "routing prefix (one of "
-                    f"{', '.join(ROUTING_PREFIXES)}).{self._param_suggestion(key)}"
-                )
-            if "__" in rest or rest[:1].isdigit():
-                continue  # nested routing (e.g. metrics__0__name): Keras checks it
-            accepted = self._routed_argument_names(prefix)
-            if accepted is not None and rest not in accepted:
-                suggestion = difflib.get_close_matches(rest, sorted(accepted), n=1)
-                hint = (
-                    f" Did you mean '{prefix}__{suggestion[0]}'?" if suggestion else ""
-                )
-                raise ValueError(
-                    f"Invalid parameter {key!r} for {name}: {rest!r} is not an "
-                    f"argument of its {prefix} destination.{hint}"
-                )
-
-    def _routed_argument_names(self, prefix):
-        """Names a routed destination accepts, or None when unknown."""
-        if prefix in _KERAS_SIGNATURES:
-            accepted = _argument_names(_KERAS_SIGNATURES[prefix])
-            return None if accepted is None else accepted - {"x", "y"}
-        if prefix == "optimizer":
-            optimizer = self.optimizer
-            if isinstance(optimizer, str):
-                optimizer = get_optimizer_class(optimizer)
-            if isinstance(optimizer, type):
-                return _optimizer_argument_names(optimizer)
-        if prefix == "model" and self.model is not None and callable(self.model):
-            if not isinstance(self.model, keras.Model):
-                accepted = _argument_names(self.model)
-                return None if accepted is None else accepted
-        return None
-
-    def _check_optimizer(self):
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            try:
-                keras.optimizers.get(optimizer)
-            except ValueError:
-                raise ValueError(
-                    f"Unknown optimizer {optimizer!r} for {type(self).__name__}."
-                    f"{_suggest(optimizer.lower(), known_optimizers())} Known "
-                    f"optimizers: {', '.join(known_optimizers())}; a "
-                    "keras.optimizers.Optimizer class or instance works too."
-                ) from None
-        elif not (
-            isinstance(optimizer, keras.optimizers.Optimizer)
-            or (
-                isinstance(optimizer, type)
-                and issubclass(optimizer, keras.optimizers.Optimizer)
-            )
-        ):
-            raise TypeError(
-                "optimizer must be a string, or a keras.optimizers.Optimizer "
-                f"class or instance, got {optimizer!r}."
-            )
 
     # ------------------------------------------------------------------
     # building the network
@@ -450,8 +302,23 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     # training
     # ------------------------------------------------------------------
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        self._check_params()
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
+        try:
+            self._fit_steps(
+                X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs
+            )
+        except KeyboardInterrupt:
+            self._keep_completed_epochs(reuse, epochs)
+            raise
+        except BaseException:
+            if not reuse:
+                self._forget_fit()
+            raise
+
+    def _fit_steps(
+        self, X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        self._check_params()
         X, y = self._validate_data(X, y, reset=not reuse)
         sample_weight = self._fit_sample_weight(X, y, sample_weight)
         if sample_weight is not None:
@@ -474,6 +341,30 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 initial_epoch=initial_epoch,
                 **kwargs,
             )
+
+    def _forget_fit(self):
+        """Return to the unfitted state: drop every fitted attribute."""
+        for name in [
+            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
+        ]:
+            delattr(self, name)
+
+    def _keep_completed_epochs(self, reuse, epochs):
+        """After Ctrl-C: keep the epochs completed so far, or become unfitted."""
+        model = getattr(self, "model_", None)
+        completed = getattr(getattr(model, "history", None), "history", {})
+        n_done = len(completed.get("loss", []))
+        if n_done == 0 and not reuse:
+            self._forget_fit()
+            return
+        if n_done:
+            self._record_history(completed, restart=not reuse)
+        warnings.warn(
+            f"Training was interrupted after {n_done} of {epochs} epochs; "
+            f"{type(self).__name__} keeps the weights reached so far.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _check_n_classes(self, y):
         classes = getattr(self, "_partial_fit_classes", None)
@@ -529,9 +420,15 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 _validation_split(X, y, fit_args["sample_weight"], fraction)
             )
         history = self.model_.fit(x=X, y=y, **fit_args)
-        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+        self._record_history(
+            history.history, restart=not warm_start or initial_epoch == 0
+        )
+
+    def _record_history(self, logs, restart):
+        """Append Keras's per-epoch logs to ``history_``, anew if ``restart``."""
+        if restart or not hasattr(self, "history_"):
             self.history_ = {}
-        for key, values in history.history.items():
+        for key, values in logs.items():
             if not (key == "loss" or key.startswith("val_")):
                 try:
                     key = metric_name(key)

@@ -77,7 +77,10 @@ def _bring_up():
             raise _backend_error(backend)
     quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     if quiet:
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        # Level 3 also hides the C++ ERROR lines TensorFlow prints on routine
+        # work (e.g. "NodeDef mentions attribute use_unbounded_threadpool" on
+        # Model.predict); real failures still reach Python as exceptions.
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     if quiet and "tensorflow" not in sys.modules:
         tf, gpus = _import_tensorflow_quietly()
     else:

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, check_consistent_length, colum
 
 from ._base import KerasImageClassifier
 from ._keras import keras
+from ._params import check_optimizer
 from ._validation import (
     check_image_shape,
     check_pixels,
@@ -247,7 +248,7 @@ class CNNClassifier(KerasImageClassifier):
         )
         _check_filters(self.filters)
         check_image_shape(self.image_shape)
-        self._check_optimizer()
+        check_optimizer(self.optimizer, type(self).__name__)
         super()._check_params()
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):

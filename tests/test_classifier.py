@@ -526,3 +526,48 @@ def test_mnist_sample_cnn_beats_logistic_regression():
     logreg_accuracy = logreg.score(X_test, y_test)
     print(f"CNN {cnn_accuracy:.3f}  LogisticRegression {logreg_accuracy:.3f}")
     assert cnn_accuracy > logreg_accuracy + 0.03
+
+
+# ----------------------------------------------------------------------
+# interrupted and failed fits
+# ----------------------------------------------------------------------
+def _interrupt_at(epoch):
+    import keras
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_begin(self, current, logs=None):
+            if current == epoch:
+                raise KeyboardInterrupt
+
+    return Interrupt()
+
+
+def test_ctrl_c_after_some_epochs_keeps_them(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=5, fit__callbacks=[_interrupt_at(2)])
+    with pytest.warns(UserWarning, match="interrupted after 2 of 5 epochs"):
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X, y)
+    assert len(clf.history_["loss"]) == 2
+    assert clf.predict(X).shape == (len(X),)
+
+
+def test_ctrl_c_before_any_epoch_leaves_it_unfitted(digits_scaled):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = digits_scaled
+    clf = small_cnn(epochs=5, fit__callbacks=[_interrupt_at(0)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_") and not hasattr(clf, "classes_")
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_failed_refit_leaves_no_stale_fitted_state(digits_scaled):
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="only one class"):
+        clf.fit(X[:, :16], np.zeros(len(X)))
+    assert not hasattr(clf, "model_")
+    assert not hasattr(clf, "n_features_in_")

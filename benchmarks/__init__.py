@@ -1,0 +1,1 @@
+"""skcnn's benchmarks (not part of the installed package)."""

@@ -1,0 +1,399 @@
+"""skcnn's benchmark suite: speed, latency, memory and time-to-accuracy.
+
+Every figure that is compared with another is measured in the same run, on
+the same machine, and reported as a ratio, because shared machines are noisy.
+Run ``python -m benchmarks`` (full, several minutes) or ``python -m benchmarks
+--quick`` (a smoke test of every measurement on small data, about a minute).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+FULL = {
+    "epoch_images": 60000,
+    "epochs": 3,
+    "latency_repeats": 200,
+    "throughput_images": 10000,
+    "memory_images": 60000,
+    "accuracy_train": 4000,
+    "accuracy_epochs": None,  # the estimators' own defaults
+    "tutorial_epochs": 10,
+}
+QUICK = {
+    "epoch_images": 2000,
+    "epochs": 2,
+    "latency_repeats": 20,
+    "throughput_images": 1000,
+    "memory_images": 4000,
+    "accuracy_train": 1000,
+    "accuracy_epochs": 1,
+    "tutorial_epochs": 1,
+}
+
+
+def mnist_images(n):
+    """``n`` uint8 28x28 MNIST images (the 5,000-image sample, tiled) and labels."""
+    from skcnn.datasets import load_mnist
+
+    mnist = load_mnist(source="sample")
+    reps = -(-n // len(mnist.data))
+    return np.tile(mnist.data, (reps, 1))[:n], np.tile(mnist.target, reps)[:n]
+
+
+class EpochTimer:
+    """A Keras callback recording the wall-clock seconds of each epoch."""
+
+    def __new__(cls):
+        import keras
+
+        class _Timer(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.seconds = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.seconds.append(time.perf_counter() - self.start)
+
+        return _Timer()
+
+
+def _steady_epoch(seconds):
+    """Seconds per epoch once traced: the median of all epochs but the first."""
+    return statistics.median(seconds[1:] if len(seconds) > 1 else seconds)
+
+
+def bench_training(cfg):
+    """Seconds per epoch: raw Keras versus skcnn's pipeline from uint8."""
+    import keras
+    from sklearn.pipeline import make_pipeline
+
+    from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+    from skcnn.architectures import build_cnn
+
+    X, y = mnist_images(cfg["epoch_images"])
+    clf_defaults = CNNClassifier()
+    arch = {
+        k: getattr(clf_defaults, k)
+        for k in (
+            "filters",
+            "kernel_size",
+            "pool_size",
+            "dense_units",
+            "dropout",
+            "dense_dropout",
+            "batch_norm",
+        )
+    }
+    batch_size = clf_defaults.batch_size
+
+    # Raw Keras: the same network and batch size, on pixels scaled beforehand.
+    keras.utils.set_random_seed(0)
+    images = (X.reshape(-1, 28, 28, 1) / 255).astype(np.float32)
+    model = build_cnn((28, 28, 1), 10, **arch)
+    model.compile(
+        keras.optimizers.Adam(clf_defaults.learning_rate),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    timer = EpochTimer()
+    model.fit(
+        images,
+        y,
+        epochs=cfg["epochs"],
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[timer],
+    )
+    raw = _steady_epoch(timer.seconds)
+    del images, model
+
+    # skcnn: uint8 rows through ImageReshaper -> PixelScaler -> CNNClassifier.
+    timer = EpochTimer()
+    pipe = make_pipeline(
+        ImageReshaper(image_shape=(28, 28)),
+        PixelScaler(),
+        CNNClassifier(epochs=cfg["epochs"], random_state=0, fit__callbacks=[timer]),
+    )
+    start = time.perf_counter()
+    pipe.fit(X, y)
+    total = time.perf_counter() - start
+    ours = _steady_epoch(timer.seconds)
+    return {
+        "images": len(X),
+        "batch_size": batch_size,
+        "raw_keras_s_per_epoch": raw,
+        "skcnn_s_per_epoch": ours,
+        "ratio_skcnn_to_raw": ours / raw,
+        "skcnn_fit_total_s": total,
+    }
+
+
+def _median_ms(fn, repeats):
+    fn()  # warm up (tracing, first-call costs)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def bench_prediction(cfg):
+    """Predict latency (one image) and throughput (many) of four routes."""
+    from scikeras.wrappers import KerasClassifier
+
+    from skcnn import CNNClassifier
+    from skcnn.architectures import build_cnn
+
+    X, y = mnist_images(max(cfg["throughput_images"], 2000))
+    images = (X.reshape(-1, 28, 28, 1) / 255).astype(np.float32)
+    train = images[:2000], y[:2000]
+    ours = CNNClassifier(epochs=1, random_state=0).fit(*train)
+
+    def build(meta):
+        model = build_cnn(meta["X_shape_"][1:], meta["n_classes_"])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        return model
+
+    scikeras = KerasClassifier(
+        model=build, epochs=1, batch_size=128, verbose=0, random_state=0
+    ).fit(*train)
+    model = ours.model_
+    one = images[:1]
+    many = images[: cfg["throughput_images"]]
+    reps = cfg["latency_repeats"]
+    latency = {
+        "model_call": _median_ms(lambda: model(one, training=False), reps),
+        "keras_predict": _median_ms(lambda: model.predict(one, verbose=0), reps),
+        "scikeras_predict": _median_ms(lambda: scikeras.predict(one), reps),
+        "skcnn_predict": _median_ms(lambda: ours.predict(one), reps),
+        "skcnn_predict_proba": _median_ms(lambda: ours.predict_proba(one), reps),
+    }
+    batch = {
+        "keras_predict": _median_ms(lambda: model.predict(many, verbose=0), 3),
+        "scikeras_predict": _median_ms(lambda: scikeras.predict(many), 3),
+        "skcnn_predict": _median_ms(lambda: ours.predict(many), 3),
+    }
+    images_per_s = {k: len(many) / (v / 1000) for k, v in batch.items()}
+    return {
+        "latency_ms_one_image": latency,
+        "speedup_vs_scikeras": latency["scikeras_predict"] / latency["skcnn_predict"],
+        "throughput_images": len(many),
+        "images_per_second": images_per_s,
+        "batched_ratio_skcnn_to_keras": batch["skcnn_predict"] / batch["keras_predict"],
+    }
+
+
+_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys, threading, time
+    sys.path.insert(0, {root!r})
+    from benchmarks.run import mnist_images
+    from sklearn.pipeline import make_pipeline
+    from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+
+    def rss():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    X, y = mnist_images({n})
+    pipe = make_pipeline(ImageReshaper(image_shape=(28, 28)), PixelScaler(),
+                         CNNClassifier(epochs=1, random_state=0))
+    pipe[-1].initialize(X[:10].reshape(-1, 28, 28, 1) / 255.0, y[:10])  # TF warm-up
+    baseline = peak = rss()
+    done = threading.Event()
+
+    def watch():
+        global peak
+        while not done.is_set():
+            peak = max(peak, rss())
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    pipe.fit(X, y)
+    done.set()
+    watcher.join()
+    print(json.dumps({{"baseline": baseline, "peak": max(peak, rss())}}))
+    """
+)
+
+
+def bench_memory(cfg):
+    """Peak extra RSS of a pipeline fit from uint8, against the data's sizes.
+
+    Runs in a fresh process; a thread samples the resident set size every
+    2 ms during the fit, against its size just before.
+    """
+    n = cfg["memory_images"]
+    root = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT.format(root=root, n=n)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peaks = json.loads(result.stdout.strip().splitlines()[-1])
+    extra = peaks["peak"] - peaks["baseline"]
+    uint8_bytes = n * 784
+    return {
+        "images": n,
+        "uint8_mb": uint8_bytes / 2**20,
+        "float32_mb": 4 * uint8_bytes / 2**20,
+        "peak_extra_mb": extra / 2**20,
+        "peak_extra_over_float32": extra / (4 * uint8_bytes),
+    }
+
+
+def bench_accuracy(cfg):
+    """Time-to-accuracy on the MNIST sample: defaults, tutorial CNN, logreg."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+    from skcnn.architectures import build_tutorial_mnist_cnn
+    from skcnn.datasets import load_mnist, split_train_test
+
+    X_train, X_test, y_train, y_test = split_train_test(load_mnist(source="sample"))
+    X_train, y_train = (
+        X_train[: cfg["accuracy_train"]],
+        y_train[: cfg["accuracy_train"]],
+    )
+
+    def tutorial(meta, compile_kwargs):
+        model = build_tutorial_mnist_cnn(meta["input_shape_"], meta["n_classes_"])
+        model.compile(**compile_kwargs)
+        return model
+
+    epochs = (
+        {} if cfg["accuracy_epochs"] is None else {"epochs": cfg["accuracy_epochs"]}
+    )
+    candidates = {
+        "CNNClassifier() defaults": CNNClassifier(random_state=0, **epochs),
+        "tutorial CNN": CNNClassifier(
+            model=tutorial, epochs=cfg["tutorial_epochs"], random_state=0
+        ),
+        "LogisticRegression": LogisticRegression(max_iter=1000),
+    }
+    rows = {}
+    for name, estimator in candidates.items():
+        steps = [PixelScaler(), estimator]
+        if isinstance(estimator, CNNClassifier):
+            steps.insert(0, ImageReshaper(image_shape=(28, 28)))
+        pipe = make_pipeline(*steps)
+        start = time.perf_counter()
+        pipe.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        rows[name] = {"accuracy": pipe.score(X_test, y_test), "fit_s": seconds}
+    return {"train": len(X_train), "test": len(X_test), "models": rows}
+
+
+def machine():
+    import keras
+    import tensorflow as tf
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+    }
+
+
+def markdown(results):
+    """The results as Markdown tables."""
+    t, p, m, a = (results[k] for k in ("training", "prediction", "memory", "accuracy"))
+    lines = [
+        f"Measured {results['machine']['date']} on {results['machine']['cpu_count']} "
+        f"CPU cores ({results['machine']['platform']}), TensorFlow "
+        f"{results['machine']['tensorflow']}, Keras {results['machine']['keras']}"
+        f"{' (quick mode)' if results['quick'] else ''}.",
+        "",
+        "| measurement | value |",
+        "|---|---|",
+        f"| raw Keras, s/epoch ({t['images']} images, batch {t['batch_size']}) "
+        f"| {t['raw_keras_s_per_epoch']:.2f} |",
+        f"| skcnn pipeline from uint8, s/epoch | {t['skcnn_s_per_epoch']:.2f} |",
+        f"| **skcnn / raw Keras** | **{t['ratio_skcnn_to_raw']:.3f}** |",
+    ]
+    for key, value in p["latency_ms_one_image"].items():
+        lines.append(f"| 1 image, {key.replace('_', ' ')}, ms | {value:.2f} |")
+    lines.append(
+        f"| **1-image speed-up over scikeras** | **{p['speedup_vs_scikeras']:.1f}x** |"
+    )
+    for key, value in p["images_per_second"].items():
+        lines.append(
+            f"| {p['throughput_images']} images, {key.replace('_', ' ')}, "
+            f"images/s | {value:,.0f} |"
+        )
+    lines += [
+        f"| **batched predict, skcnn / Keras time** | "
+        f"**{p['batched_ratio_skcnn_to_keras']:.2f}** |",
+        f"| fit on {m['images']} uint8 images: data as uint8 / float32, MB "
+        f"| {m['uint8_mb']:.0f} / {m['float32_mb']:.0f} |",
+        f"| peak extra RSS during the pipeline fit, MB | {m['peak_extra_mb']:.0f} |",
+        f"| **peak extra RSS / float32 size** | "
+        f"**{m['peak_extra_over_float32']:.2f}** |",
+    ]
+    for name, row in a["models"].items():
+        lines.append(
+            f"| MNIST sample {a['train']}/{a['test']}: {name}, accuracy "
+            f"(fit s) | {row['accuracy']:.4f} ({row['fit_s']:.0f} s) |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data: a smoke test of every measurement",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON file for the results (default: "
+        "benchmarks/results/<date>[-quick].json)",
+    )
+    args = parser.parse_args(argv)
+    import skcnn.classifier  # noqa: F401 - brings TensorFlow up quietly, first
+
+    cfg = QUICK if args.quick else FULL
+    results = {"quick": args.quick, "config": cfg, "machine": machine()}
+    for name, bench in (
+        ("training", bench_training),
+        ("prediction", bench_prediction),
+        ("memory", bench_memory),
+        ("accuracy", bench_accuracy),
+    ):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results[name] = bench(cfg)
+    out = args.out or (
+        Path(__file__).parent
+        / "results"
+        / f"{results['machine']['date']}{'-quick' if args.quick else ''}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+    print(f"\nresults written to {out}", file=sys.stderr)
+    return results
