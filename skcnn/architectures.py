@@ -35,6 +35,13 @@ def augmentation_layers(
     layers : list of keras.layers.Layer
         Empty when no augmentation is asked for. Each layer is the identity at
         inference time.
+
+    Examples
+    --------
+    >>> from skcnn.architectures import augmentation_layers
+    >>> layers = augmentation_layers(rotation=0.05, horizontal_flip=True)
+    >>> [type(layer).__name__ for layer in layers]
+    ['RandomFlip', 'RandomRotation']
     """
     layers = []
     if horizontal_flip:

@@ -57,7 +57,20 @@ MNIST_SAMPLE_TRAIN = 4000
 
 
 class DatasetDownloadError(OSError):
-    """A dataset could not be downloaded (offline, timeout, bad checksum)."""
+    """A dataset could not be downloaded (offline, timeout, bad checksum).
+
+    Its message says what failed and where to put the file to work offline.
+
+    Examples
+    --------
+    >>> from skcnn.datasets import DatasetDownloadError, load_mnist
+    >>> issubclass(DatasetDownloadError, OSError)
+    True
+    >>> try:  # doctest: +SKIP
+    ...     mnist = load_mnist(source="full")
+    ... except DatasetDownloadError:
+    ...     mnist = load_mnist(source="sample")  # offline: the embedded sample
+    """
 
 
 def _keras_cache(data_home):
@@ -372,6 +385,13 @@ def load_cifar10(*, data_home=None, return_X_y=False):
     ------
     DatasetDownloadError
         When the archive is not cached and cannot be downloaded.
+
+    Examples
+    --------
+    >>> from skcnn.datasets import load_cifar10
+    >>> cifar = load_cifar10()  # doctest: +SKIP
+    >>> cifar.images.shape, cifar.target_names[:3]  # doctest: +SKIP
+    ((60000, 32, 32, 3), array(['airplane', 'automobile', 'bird'], dtype='<U10'))
     """
     archive = _download(
         CIFAR10_URL, "cifar-10-python.tar.gz", CIFAR10_SHA256, data_home
