@@ -29,6 +29,7 @@ FULL = {
     "accuracy_train": 4000,
     "accuracy_epochs": None,  # the estimators' own defaults
     "tutorial_epochs": 10,
+    "repeated_fits": 30,
 }
 QUICK = {
     "epoch_images": 2000,
@@ -39,6 +40,7 @@ QUICK = {
     "accuracy_train": 1000,
     "accuracy_epochs": 1,
     "tutorial_epochs": 1,
+    "repeated_fits": 4,
 }
 
 
@@ -258,6 +260,74 @@ def bench_memory(cfg):
     }
 
 
+_REPEATED_FITS_SCRIPT = textwrap.dedent(
+    """
+    import gc, json, os, sys
+    import numpy as np
+    sys.path.insert(0, {root!r})
+    from sklearn.datasets import load_digits
+    from skcnn import CNNClassifier
+    import keras
+
+    def rss():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    X, y = load_digits(return_X_y=True)
+    X = (X[:300] / 16).astype(np.float32).reshape(-1, 8, 8, 1)
+    y = y[:300]
+
+    def skcnn_fit(i):
+        clf = CNNClassifier(filters=(8,), dense_units=32, epochs=2, batch_size=32,
+                            random_state=i).fit(X, y)
+        clf.predict(X)
+        clf.predict(X[:1])
+
+    def keras_fit(i):
+        keras.utils.set_random_seed(i)
+        inputs = keras.Input((8, 8, 1))
+        h = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inputs)
+        h = keras.layers.Dropout(0.25)(keras.layers.MaxPooling2D(2)(h))
+        h = keras.layers.Dense(32, activation="relu")(keras.layers.Flatten()(h))
+        h = keras.layers.Dropout(0.5)(h)
+        model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(h))
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+        model.predict(X, verbose=0)
+        model(X[:1], training=False)
+
+    fit = {{"skcnn": skcnn_fit, "keras": keras_fit}}[{which!r}]
+    fit(0)  # first fit: TensorFlow's one-off start-up costs
+    gc.collect()
+    start = rss()
+    for i in range({n}):
+        fit(i + 1)
+        gc.collect()
+    print(json.dumps({{"growth": rss() - start}}))
+    """
+)
+
+
+def bench_repeated_fits(cfg):
+    """RSS growth over consecutive small fits in one process: skcnn and Keras."""
+    root = str(Path(__file__).resolve().parent.parent)
+    growth = {}
+    for which in ("skcnn", "keras"):
+        script = _REPEATED_FITS_SCRIPT.format(
+            root=root, which=which, n=cfg["repeated_fits"]
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+        growth[which] = json.loads(result.stdout.strip().splitlines()[-1])["growth"]
+    return {
+        "fits": cfg["repeated_fits"],
+        "skcnn_growth_mb": growth["skcnn"] / 2**20,
+        "keras_growth_mb": growth["keras"] / 2**20,
+        "ratio_skcnn_to_keras": growth["skcnn"] / max(growth["keras"], 1),
+    }
+
+
 def bench_accuracy(cfg):
     """Time-to-accuracy on the MNIST sample: defaults, tutorial CNN, logreg."""
     from sklearn.linear_model import LogisticRegression
@@ -319,7 +389,10 @@ def machine():
 
 def markdown(results):
     """The results as Markdown tables."""
-    t, p, m, a = (results[k] for k in ("training", "prediction", "memory", "accuracy"))
+    t, p, m, a, r = (
+        results[k]
+        for k in ("training", "prediction", "memory", "accuracy", "repeated_fits")
+    )
     lines = [
         f"Measured {results['machine']['date']} on {results['machine']['cpu_count']} "
         f"CPU cores ({results['machine']['platform']}), TensorFlow "
@@ -352,6 +425,10 @@ def markdown(results):
         f"| **peak extra RSS / float32 size** | "
         f"**{m['peak_extra_over_float32']:.2f}** |",
     ]
+    lines += [
+        f"| RSS growth over {r['fits']} small fits in one process, skcnn / "
+        f"plain Keras, MB | {r['skcnn_growth_mb']:.0f} / {r['keras_growth_mb']:.0f} |",
+    ]
     for name, row in a["models"].items():
         lines.append(
             f"| MNIST sample {a['train']}/{a['test']}: {name}, accuracy "
@@ -383,6 +460,7 @@ def main(argv=None):
         ("training", bench_training),
         ("prediction", bench_prediction),
         ("memory", bench_memory),
+        ("repeated_fits", bench_repeated_fits),
         ("accuracy", bench_accuracy),
     ):
         print(f"running {name} ...", file=sys.stderr, flush=True)

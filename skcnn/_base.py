@@ -18,7 +18,7 @@ current scikit-learn is replaced here:
 
 import random
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -59,9 +59,10 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
 def keras_random_state(seed):
     """Seed Python, NumPy, TensorFlow and Keras inside a ``with`` block.
 
-    Everything is restored on exit: the Python and NumPy generator states,
-    TensorFlow's global seed and Keras's global seed generator. TensorFlow's
-    op-determinism switch is left alone. ``seed=None`` does nothing.
+    Inside, TensorFlow runs deterministic kernels, so that results do not
+    depend on thread timing. Everything is restored on exit: the Python and
+    NumPy generator states, TensorFlow's global seed and op-determinism
+    switch, and Keras's global seed generator. ``seed=None`` does nothing.
     """
     if seed is None:
         yield
@@ -70,6 +71,7 @@ def keras_random_state(seed):
     from keras.src.random import seed_generator
     from keras.src.utils import rng_utils
     from tensorflow.python.eager import context
+    from tensorflow.python.framework import config
 
     python_state = random.getstate()
     numpy_state = np.random.get_state()
@@ -78,10 +80,17 @@ def keras_random_state(seed):
     keras_generator = global_state.get_global_attribute(
         seed_generator.GLOBAL_SEED_GENERATOR
     )
+    determinism_was_on = config.is_op_determinism_enabled()
     keras.utils.set_random_seed(int(seed))
+    # Deterministic kernels, switched through TensorFlow's API (never through
+    # the TF_DETERMINISTIC_OPS variable, which TensorFlow reads once and then
+    # keeps on for the whole process) and switched back on exit.
+    config.enable_op_determinism()
     try:
         yield
     finally:
+        if not determinism_was_on:
+            config.disable_op_determinism()
         random.setstate(python_state)
         np.random.set_state(numpy_state)
         tf.random.set_seed(tf_seed)
@@ -196,6 +205,14 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """Callbacks added to every ``Model.fit`` call."""
         return []
 
+    def _distribution_strategy(self):
+        """A ``tf.distribute.Strategy`` to build the network under, or None."""
+        return None
+
+    def _strategy_scope(self):
+        strategy = self._distribution_strategy()
+        return nullcontext() if strategy is None else strategy.scope()
+
     # ------------------------------------------------------------------
     # building the network
     # ------------------------------------------------------------------
@@ -272,7 +289,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         # scikeras seeds (and toggles TF op determinism) when _random_state is
         # set; seeding is done around the whole fit by keras_random_state.
         self._random_state = None
-        self.model_ = self._build_keras_model()
+        with self._strategy_scope():
+            self.model_ = self._build_keras_model()
+            self._ensure_compiled_model()
         self._initialize_callbacks()
         return X, y
 

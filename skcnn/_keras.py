@@ -75,8 +75,14 @@ def _bring_up():
         backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
         if backend != "tensorflow":
             raise _backend_error(backend)
-    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    # Quiet unless the user chose a log level. A level skcnn set itself is
+    # marked, so that worker processes (joblib, dask) inheriting it stay quiet.
+    quiet = (
+        "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+        or os.environ.get("SKCNN_QUIET_TENSORFLOW") == "1"
+    )
     if quiet:
+        os.environ["SKCNN_QUIET_TENSORFLOW"] = "1"
         # Level 3 also hides the C++ ERROR lines TensorFlow prints on routine
         # work (e.g. "NodeDef mentions attribute use_unbounded_threadpool" on
         # Model.predict); real failures still reach Python as exceptions.

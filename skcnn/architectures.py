@@ -7,6 +7,8 @@ with :func:`build_cnn`; the others reproduce reference networks for examples
 and benchmarks.
 """
 
+import numpy as np
+
 from ._keras import keras
 
 __all__ = ["build_cnn", "build_tutorial_mnist_cnn", "augmentation_layers"]
@@ -61,6 +63,13 @@ def augmentation_layers(
     return layers
 
 
+def _layer_seeds(seed):
+    """Distinct per-layer seeds drawn from ``seed``; all None when it is None."""
+    generator = None if seed is None else np.random.RandomState(seed)
+    while True:
+        yield None if generator is None else int(generator.randint(2**31 - 1))
+
+
 def _pool_size(spatial, pool_size):
     """Per-axis pool size that keeps every spatial size at 1 or more."""
     return tuple(pool_size if size >= pool_size else 1 for size in spatial)
@@ -81,6 +90,7 @@ def build_cnn(
     shift=0.0,
     zoom=0.0,
     horizontal_flip=False,
+    seed=None,
 ):
     """Build the convolutional network used by :class:`~skcnn.CNNClassifier`.
 
@@ -89,9 +99,7 @@ def build_cnn(
     [Dense(``dense_units``) → ReLU → Dropout] → Dense(``n_classes``) softmax.
     Pooling is skipped along any axis whose size would drop below 1, so tiny
     or one-row images still work. Augmentation layers, when asked for, come
-    first and only act while training. Random draws (initial weights, dropout,
-    augmentation) follow Keras's global seed; see
-    :func:`keras.utils.set_random_seed`.
+    first and only act while training.
 
     Parameters
     ----------
@@ -117,6 +125,12 @@ def build_cnn(
         Training-time augmentation; see :func:`augmentation_layers`.
     horizontal_flip : bool, default=False
         Training-time random left-right flips.
+    seed : int, default=None
+        Seed of every random draw of the network: initial weights, dropout
+        masks and augmentation. Each layer gets its own seed derived from it,
+        so the network does not depend on Python's or Keras's global random
+        state (which other threads may use). None follows Keras's global
+        seed.
 
     Returns
     -------
@@ -130,6 +144,7 @@ def build_cnn(
     >>> model.output_shape
     (None, 10)
     """
+    seeds = _layer_seeds(seed)
     inputs = keras.Input(shape=tuple(input_shape), name="images")
     x = inputs
     for layer in augmentation_layers(
@@ -137,6 +152,7 @@ def build_cnn(
         shift=shift,
         zoom=zoom,
         horizontal_flip=horizontal_flip,
+        seed=next(seeds),
     ):
         x = layer(x)
     for i, n_filters in enumerate(filters, start=1):
@@ -145,6 +161,7 @@ def build_cnn(
             kernel_size,
             padding="same",
             use_bias=not batch_norm,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
             name=f"conv{i}",
         )(x)
         if batch_norm:
@@ -154,13 +171,25 @@ def build_cnn(
         if pool != (1, 1):
             x = keras.layers.MaxPooling2D(pool, name=f"pool{i}")(x)
         if dropout:
-            x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
+            x = keras.layers.Dropout(dropout, seed=next(seeds), name=f"dropout{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     if dense_units:
-        x = keras.layers.Dense(dense_units, activation="relu", name="dense")(x)
+        x = keras.layers.Dense(
+            dense_units,
+            activation="relu",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            name="dense",
+        )(x)
         if dense_dropout:
-            x = keras.layers.Dropout(dense_dropout, name="dense_dropout")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="classes")(x)
+            x = keras.layers.Dropout(
+                dense_dropout, seed=next(seeds), name="dense_dropout"
+            )(x)
+    outputs = keras.layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        name="classes",
+    )(x)
     return keras.Model(inputs, outputs, name="cnn")
 
 

@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._base import KerasImageClassifier
-from ._keras import keras
+from ._keras import keras, tf
 from ._params import check_optimizer
 from ._validation import (
     check_image_shape,
@@ -114,6 +114,11 @@ class CNNClassifier(KerasImageClassifier):
         Extra Keras callbacks, used in fit and predict.
     warm_start : bool, default=False
         Whether ``fit`` continues from the current weights.
+    distribute : {"mirrored"}, tf.distribute.Strategy or None, default=None
+        Train on several devices at once: ``"mirrored"`` builds and compiles
+        the network inside a ``tf.distribute.MirroredStrategy`` over every
+        visible GPU (the CPU when there is none); a strategy instance is used
+        as given. None trains on TensorFlow's default device.
     **kwargs : dict
         Routed parameters, ``<destination>__<name>`` with destination one of
         ``model``, ``fit``, ``compile``, ``predict``, ``optimizer``, ``loss``,
@@ -205,6 +210,7 @@ class CNNClassifier(KerasImageClassifier):
         metrics=None,
         callbacks=None,
         warm_start=False,
+        distribute=None,
         **kwargs,
     ):
         self.filters = filters
@@ -233,6 +239,7 @@ class CNNClassifier(KerasImageClassifier):
         self.metrics = metrics
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.distribute = distribute
         # Routed parameters (and, to be reported at fit, misspelled names).
         for key, value in kwargs.items():
             setattr(self, key, value)
@@ -249,6 +256,7 @@ class CNNClassifier(KerasImageClassifier):
         _check_filters(self.filters)
         check_image_shape(self.image_shape)
         check_optimizer(self.optimizer, type(self).__name__)
+        _check_distribute(self.distribute)
         super()._check_params()
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
@@ -275,6 +283,11 @@ class CNNClassifier(KerasImageClassifier):
     # ------------------------------------------------------------------
     def _default_optimizer_params(self):
         return {"learning_rate": float(self.learning_rate)}
+
+    def _distribution_strategy(self):
+        if self.distribute == "mirrored":
+            return tf.distribute.MirroredStrategy()
+        return self.distribute
 
     def _training_callbacks(self):
         if self.early_stopping is None:
@@ -303,6 +316,7 @@ class CNNClassifier(KerasImageClassifier):
             shift=float(self.shift),
             zoom=float(self.zoom),
             horizontal_flip=bool(self.horizontal_flip),
+            seed=self._random_seed(),
         )
         model.compile(**compile_kwargs)
         return model
@@ -333,6 +347,17 @@ width) or (n_samples, height, width, channels)
         """
         self._partial_fit_classes = None
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+
+def _check_distribute(distribute):
+    """Raise unless ``distribute`` is None, "mirrored" or a strategy."""
+    if distribute is None or distribute == "mirrored":
+        return
+    if not isinstance(distribute, tf.distribute.Strategy):
+        raise ValueError(
+            "distribute must be None, 'mirrored' or a tf.distribute.Strategy, "
+            f"got {distribute!r}."
+        )
 
 
 def _check_filters(filters):

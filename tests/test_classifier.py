@@ -571,3 +571,36 @@ def test_failed_refit_leaves_no_stale_fitted_state(digits_scaled):
         clf.fit(X[:, :16], np.zeros(len(X)))
     assert not hasattr(clf, "model_")
     assert not hasattr(clf, "n_features_in_")
+
+
+# ----------------------------------------------------------------------
+# distribution
+# ----------------------------------------------------------------------
+def test_mirrored_strategy_on_one_device(digits_scaled):
+    import tensorflow as tf
+
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1, distribute="mirrored").fit(X, y)
+    strategy = clf.model_.distribute_strategy
+    assert isinstance(strategy, tf.distribute.MirroredStrategy)
+    n_gpus = len(tf.config.list_logical_devices("GPU"))
+    assert strategy.num_replicas_in_sync == max(1, n_gpus)
+    assert clf.predict_proba(X).shape == (len(X), 10)
+    explicit = tf.distribute.OneDeviceStrategy("/cpu:0")
+    clf = small_cnn(epochs=1, distribute=explicit).fit(X, y)
+    assert clf.model_.distribute_strategy is explicit
+    with pytest.raises(ValueError, match="distribute must be"):
+        small_cnn(distribute="all-gpus").fit(X, y)
+
+
+def test_network_saves_in_keras_format_with_safe_mode(digits_scaled, tmp_path):
+    import keras
+
+    X, y = digits_scaled
+    clf = small_cnn(epochs=1, rotation=0.05).fit(X, y)
+    path = tmp_path / "net.keras"
+    clf.model_.save(path)
+    network = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(
+        network.predict(X, verbose=0), clf.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
