@@ -602,5 +602,8 @@ def test_network_saves_in_keras_format_with_safe_mode(digits_scaled, tmp_path):
     clf.model_.save(path)
     network = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_allclose(
-        network.predict(X, verbose=0), clf.predict_proba(X), rtol=1e-5, atol=1e-6
+        network.predict(X.reshape(-1, 8, 8, 1), verbose=0),
+        clf.predict_proba(X),
+        rtol=1e-5,
+        atol=1e-6,
     )

@@ -24,13 +24,16 @@ def test_dask_grid_search_matches_local(digits_scaled):
 
     local = search().fit(X, y)
     start = time.perf_counter()
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         with parallel_backend("dask"):
             remote = search().fit(X, y)
         workers = client.scheduler_info()["workers"]

@@ -59,9 +59,7 @@ def test_documented_parameters_match_the_signature(name, obj):
         # numpydoc allows "a, b : type" for parameters documented together.
         documented += [p.strip().lstrip("*") for p in param.name.split(",")]
     accepted = [
-        p.name
-        for p in signature.parameters.values()
-        if p.name not in ("self", "cls")
+        p.name for p in signature.parameters.values() if p.name not in ("self", "cls")
     ]
     assert obj.__doc__, f"{name} has no docstring"
     assert documented == accepted, f"{name}: documented {documented}, takes {accepted}"
