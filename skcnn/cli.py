@@ -262,12 +262,27 @@ def _baseline(name, bunch, random_state):
     return make_pipeline(PixelScaler(max_value=bunch.pixel_max), estimator)
 
 
-def _describe(bunch, X_train, X_test, say):
+def _prepare(args, say):
+    """Load the dataset, print its shapes and create ``--out``.
+
+    Returns the Bunch and its canonical split ``(X_train, X_test, y_train,
+    y_test)``. Pictures are drawn off-screen (matplotlib's Agg backend).
+    """
+    import matplotlib
+
+    from .datasets import split_train_test
+
+    matplotlib.use("Agg")
+    bunch = load_dataset(args.dataset, say)
+    split = split_train_test(bunch)
+    X_train, X_test = split[:2]
     say(f"dataset: {bunch.source} ({len(bunch.target_names)} classes)")
     say(
         f"  train images {X_train.shape}, test images {X_test.shape}, "
         f"dtype {X_train.dtype}"
     )
+    args.out.mkdir(parents=True, exist_ok=True)
+    return bunch, split
 
 
 def _save(display, path):
@@ -302,9 +317,6 @@ COMPARE_COLUMNS = [
 
 def run_compare(args):
     """Run ``skcnn compare``; return the results dict."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from sklearn.metrics import ConfusionMatrixDisplay
 
     from .datasets import split_train_test
@@ -316,11 +328,8 @@ def run_compare(args):
     )
 
     say = _Printer(args.quiet)
-    bunch = load_dataset(args.dataset, say)
-    X_train, X_test, y_train, y_test = split_train_test(bunch)
-    _describe(bunch, X_train, X_test, say)
+    bunch, (X_train, X_test, y_train, y_test) = _prepare(args, say)
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     names = list(bunch.target_names)
     pictures = {}
     test_images = split_train_test(bunch, images=True)[1]
@@ -475,20 +484,13 @@ Learned first-layer filters:
 # ----------------------------------------------------------------------
 def run_search(args):
     """Run ``skcnn search``; return the results dict."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from sklearn.model_selection import GridSearchCV
 
-    from .datasets import split_train_test
     from .plotting import SearchHeatmapDisplay
 
     say = _Printer(args.quiet)
-    bunch = load_dataset(args.dataset, say)
-    X_train, X_test, y_train, y_test = split_train_test(bunch)
-    _describe(bunch, X_train, X_test, say)
+    bunch, (X_train, X_test, y_train, y_test) = _prepare(args, say)
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     pipeline = _cnn_pipeline(
         bunch, _Printer(True), epochs=args.epochs, random_state=args.random_state
     )
