@@ -27,6 +27,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._keras import keras, tf
 from ._params import ROUTING_PREFIXES, check_param_names, suggest_param
+from ._tracing import released_step_gradients
 
 # isort: split
 from scikeras._utils import (  # noqa: E402
@@ -323,9 +324,17 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
         try:
-            self._fit_steps(
-                X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs
-            )
+            with released_step_gradients():
+                self._fit_steps(
+                    X,
+                    y,
+                    sample_weight,
+                    reuse,
+                    warm_start,
+                    epochs,
+                    initial_epoch,
+                    **kwargs,
+                )
         except KeyboardInterrupt:
             self._keep_completed_epochs(reuse, epochs)
             raise
