@@ -115,6 +115,7 @@ def setup(app):
     # Before numpydoc (priority 500) turns the docstring into reST.
     app.connect("autodoc-process-docstring", _quote_n_features_in, priority=100)
 
+
 # -- Sphinx-Gallery ----------------------------------------------------------
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",

@@ -7,7 +7,6 @@ The RSS figures (30 fits, skcnn against plain Keras) are measured by
 import gc
 
 import pytest
-
 from conftest import small_cnn
 
 tf = pytest.importorskip("tensorflow")
