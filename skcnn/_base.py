@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ._arrays import aligned_copy, aligned_take, is_aligned
 from ._keras import keras, tf
 from ._params import ROUTING_PREFIXES, check_param_names, suggest_param
 from ._tracing import released_step_gradients
@@ -60,10 +61,13 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
 def keras_random_state(seed):
     """Seed Python, NumPy, TensorFlow and Keras inside a ``with`` block.
 
-    Inside, TensorFlow runs deterministic kernels, so that results do not
-    depend on thread timing. Everything is restored on exit: the Python and
-    NumPy generator states, TensorFlow's global seed and op-determinism
-    switch, and Keras's global seed generator. ``seed=None`` does nothing.
+    When TensorFlow sees a GPU, it also runs deterministic kernels inside, so
+    that results do not depend on thread timing there. CPU kernels already
+    repeat their results from run to run, and the switch would make tf.data
+    copy the whole training array whenever a fit starts. Everything is
+    restored on exit: the Python and NumPy generator states, TensorFlow's
+    global seed and op-determinism switch, and Keras's global seed
+    generator. ``seed=None`` does nothing.
     """
     if seed is None:
         yield
@@ -83,10 +87,11 @@ def keras_random_state(seed):
     )
     determinism_was_on = config.is_op_determinism_enabled()
     keras.utils.set_random_seed(int(seed))
-    # Deterministic kernels, switched through TensorFlow's API (never through
-    # the TF_DETERMINISTIC_OPS variable, which TensorFlow reads once and then
-    # keeps on for the whole process) and switched back on exit.
-    config.enable_op_determinism()
+    # Deterministic GPU kernels, switched through TensorFlow's API (never
+    # through the TF_DETERMINISTIC_OPS variable, which TensorFlow reads once
+    # and then keeps on for the whole process) and switched back on exit.
+    if tf.config.list_physical_devices("GPU"):
+        config.enable_op_determinism()
     try:
         yield
     finally:
@@ -125,10 +130,34 @@ def _validation_split(X, y, sample_weight, fraction):
             f"samples out of {len(labels)}."
         )
     weights = None if sample_weight is None else sample_weight[train]
-    validation = (X[val], y[val])
+    validation = (aligned_take(X, val), y[val])
     if sample_weight is not None:
         validation += (sample_weight[val],)
-    return X[train], y[train], weights, validation
+    return aligned_take(X, train), y[train], weights, validation
+
+
+# NumPy dtypes TensorFlow can take over through DLPack without a copy.
+_SHAREABLE_DTYPES = frozenset(
+    np.dtype(t)
+    for t in (np.float16, np.float32, np.uint8, np.int8, np.uint16, np.int16, np.int32)
+)
+
+
+def _as_tensor(X):
+    """``X`` as a tensor for Keras, sharing its memory whenever possible.
+
+    Keras turns a NumPy array into one constant tensor before training or
+    predicting: a full copy, two when the array is not 64-byte aligned. A
+    C-contiguous, writeable, aligned array (``PixelScaler``'s output is one)
+    is handed over through DLPack instead, without a copy; other arrays of
+    those dtypes get one aligned copy. Anything else (float64, which Keras
+    casts to float32 anyway) is left to Keras.
+    """
+    if not isinstance(X, np.ndarray) or X.dtype not in _SHAREABLE_DTYPES:
+        return X
+    if not (X.flags.c_contiguous and X.flags.writeable and is_aligned(X)):
+        X = aligned_copy(X)
+    return tf.experimental.dlpack.from_dlpack(X.__dlpack__())
 
 
 class KerasImageClassifier(ClassifierMixin, BaseWrapper):
@@ -447,7 +476,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             X, y, fit_args["sample_weight"], fit_args["validation_data"] = (
                 _validation_split(X, y, fit_args["sample_weight"], fraction)
             )
-        history = self.model_.fit(x=X, y=y, **fit_args)
+        if isinstance(fit_args.get("validation_data"), tuple):
+            images, *rest = fit_args["validation_data"]
+            fit_args["validation_data"] = (_as_tensor(images), *rest)
+        history = self.model_.fit(x=_as_tensor(X), y=y, **fit_args)
         self._record_history(
             history.history, restart=not warm_start or initial_epoch == 0
         )
@@ -516,7 +548,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             return keras.ops.convert_to_numpy(self.model_(X, training=False))
         predict_args["callbacks"] = self._predict_callbacks
         predict_args.setdefault("verbose", 0)
-        return self.model_.predict(X, **predict_args)
+        return self.model_.predict(_as_tensor(X), **predict_args)
 
     def predict_proba(self, X):
         """Class probabilities for ``X``.

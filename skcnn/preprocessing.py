@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._arrays import aligned_copy
 from ._validation import (
     check_image_shape,
     check_pixels,
@@ -286,7 +287,7 @@ width) or (n_samples, height, width, channels)
         """
         check_is_fitted(self)
         X = check_pixels(self, X, reset=False)
-        out = np.array(X, dtype=self._out_dtype(), order="C", copy=True)
+        out = aligned_copy(X, self._out_dtype())
         if self.method == "minmax":
             out /= out.dtype.type(self.max_value_)
         else:
@@ -310,7 +311,7 @@ width) or (n_samples, height, width, channels)
         """
         check_is_fitted(self)
         X = check_pixels(self, X, reset=False)
-        out = np.array(X, dtype=self._out_dtype(), order="C", copy=True)
+        out = aligned_copy(X, self._out_dtype())
         if self.method == "minmax":
             out *= out.dtype.type(self.max_value_)
         else:

@@ -114,6 +114,80 @@ def test_uint8_pixels_are_not_copied_to_float64(digits, monkeypatch):
     assert np.shares_memory(seen[0], X)
 
 
+def _spy_on_keras(monkeypatch, method):
+    """Record the ``x`` each call of ``keras.Model.<method>`` receives."""
+    import keras
+
+    seen = []
+    original = getattr(keras.Model, method)
+
+    def spy(self, x=None, *args, **kwargs):
+        seen.append(x)
+        return original(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, method, spy)
+    return seen
+
+
+def test_scaled_pixels_reach_tensorflow_without_a_copy(digits, monkeypatch):
+    """Keras trains on PixelScaler's own buffer: writing to it shows through."""
+    X, y = digits
+    images = ImageReshaper().fit_transform(X)
+    scaled = PixelScaler().fit_transform(images)
+    seen = _spy_on_keras(monkeypatch, "fit")
+    small_cnn(epochs=1).fit(scaled, y)
+    tensor = seen[0]
+    assert not isinstance(tensor, np.ndarray)
+    assert tensor.dtype.name == "float32"
+    scaled[0] = 0.5
+    np.testing.assert_array_equal(np.asarray(tensor[0]), scaled[0])
+
+
+def test_validation_split_parts_reach_tensorflow_without_a_copy(
+    digits_scaled, monkeypatch
+):
+    from skcnn._base import _validation_split
+
+    X, y = digits_scaled
+    X_train, _, _, (X_val, _) = _validation_split(X, y, None, 0.25)
+    for part in (X_train, X_val):
+        assert part.ctypes.data % 64 == 0 and part.flags.c_contiguous
+    seen = _spy_on_keras(monkeypatch, "fit")
+    small_cnn(epochs=1, validation_split=0.25).fit(X, y)
+    assert len(seen[0]) == 225
+
+
+@pytest.mark.parametrize(
+    "layout", ["read-only", "unaligned", "fortran-order", "strided", "float64"]
+)
+def test_any_array_layout_trains_and_predicts(digits_scaled, layout):
+    """Arrays TensorFlow cannot share are copied once (or cast by Keras)."""
+    X, y = digits_scaled
+    images = X.reshape(-1, 8, 8, 1)
+    if layout == "read-only":
+        images = images.copy()
+        images.setflags(write=False)
+    elif layout == "unaligned":
+        buffer = np.empty(images.nbytes + 4, dtype=np.uint8)
+        images = np.frombuffer(buffer[4 : 4 + images.nbytes], np.float32).reshape(
+            images.shape
+        )
+        images[...] = X.reshape(-1, 8, 8, 1)
+        assert images.ctypes.data % 64 != 0
+    elif layout == "fortran-order":
+        images = np.asfortranarray(images)
+    elif layout == "strided":
+        images = np.repeat(images, 2, axis=2)[:, :, ::2]
+    else:
+        images = images.astype(np.float64)
+    reference = small_cnn(epochs=2).fit(X.reshape(-1, 8, 8, 1), y)
+    clf = small_cnn(epochs=2).fit(images, y)
+    many = np.concatenate([images] * 3)  # more than one batch: Model.predict
+    np.testing.assert_allclose(
+        clf.predict_proba(many)[:300], reference.predict_proba(images), atol=1e-5
+    )
+
+
 def test_image_shape_parameter(digits_scaled):
     X, y = digits_scaled
     clf = small_cnn(epochs=1, image_shape=(4, 16)).fit(X, y)

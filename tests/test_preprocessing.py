@@ -646,6 +646,18 @@ def test_scaler_no_float64_copy_on_the_way(method):
     assert transform_peak < 6 * X.size
 
 
+@pytest.mark.parametrize("method", ["minmax", "standard"])
+@pytest.mark.parametrize("shape", [(5, 64), (3, 7, 9), (2, 5, 5, 3), (1, 1)])
+def test_scaler_output_is_aligned_for_tensorflow(method, shape):
+    """64-byte aligned, C-contiguous: TensorFlow can use it without a copy."""
+    X = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+    scaler = PixelScaler(method=method).fit(X)
+    for out in (scaler.transform(X), scaler.inverse_transform(scaler.transform(X))):
+        assert out.ctypes.data % 64 == 0
+        assert out.flags.c_contiguous and out.flags.writeable
+        assert out.shape == X.shape
+
+
 # --------------------------------------------------------------------------
 # PixelScaler: standard
 # --------------------------------------------------------------------------
