@@ -30,6 +30,8 @@ FULL = {
     "accuracy_epochs": None,  # the estimators' own defaults
     "tutorial_epochs": 10,
     "repeated_fits": 30,
+    "search_images": 3000,
+    "search_epochs": 3,
 }
 QUICK = {
     "epoch_images": 2000,
@@ -41,6 +43,8 @@ QUICK = {
     "accuracy_epochs": 1,
     "tutorial_epochs": 1,
     "repeated_fits": 4,
+    "search_images": 400,
+    "search_epochs": 1,
 }
 
 
@@ -341,6 +345,42 @@ def bench_repeated_fits(cfg):
     }
 
 
+def bench_grid_search(cfg):
+    """Wall time of one GridSearchCV over CNN pipelines: n_jobs=2 vs n_jobs=1.
+
+    Four candidates, 2-fold CV: eight fits. With n_jobs=2 the fits run in two
+    joblib worker processes, whose start-up (importing TensorFlow) counts.
+    """
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+
+    X, y = mnist_images(cfg["search_images"])
+    pipe = make_pipeline(
+        ImageReshaper(image_shape=(28, 28)),
+        PixelScaler(),
+        CNNClassifier(epochs=cfg["search_epochs"], random_state=0),
+    )
+    grid = {
+        "cnnclassifier__filters": [(16, 32), (32, 64)],
+        "cnnclassifier__dropout": [0.25, 0.5],
+    }
+    seconds = {}
+    for n_jobs in (1, 2):
+        search = GridSearchCV(pipe, grid, cv=2, n_jobs=n_jobs)
+        start = time.perf_counter()
+        search.fit(X, y)
+        seconds[n_jobs] = time.perf_counter() - start
+    return {
+        "images": len(X),
+        "fits": 8,
+        "n_jobs_1_s": seconds[1],
+        "n_jobs_2_s": seconds[2],
+        "ratio_n_jobs_2_to_1": seconds[2] / seconds[1],
+    }
+
+
 def bench_accuracy(cfg):
     """Time-to-accuracy on the MNIST sample: defaults, tutorial CNN, logreg."""
     from sklearn.linear_model import LogisticRegression
@@ -402,9 +442,16 @@ def machine():
 
 def markdown(results):
     """The results as Markdown tables."""
-    t, p, m, a, r = (
+    t, p, m, a, r, g = (
         results[k]
-        for k in ("training", "prediction", "memory", "accuracy", "repeated_fits")
+        for k in (
+            "training",
+            "prediction",
+            "memory",
+            "accuracy",
+            "repeated_fits",
+            "grid_search",
+        )
     )
     lines = [
         f"Measured {results['machine']['date']} on {results['machine']['cpu_count']} "
@@ -445,6 +492,12 @@ def markdown(results):
         f"| RSS growth over {r['fits']} small fits in one process, skcnn / "
         f"plain Keras, MB | {r['skcnn_growth_mb']:.0f} / {r['keras_growth_mb']:.0f} |",
     ]
+    lines += [
+        f"| GridSearchCV, {g['fits']} fits on {g['images']} images, n_jobs=1 / "
+        f"n_jobs=2, s | {g['n_jobs_1_s']:.1f} / {g['n_jobs_2_s']:.1f} |",
+        f"| **GridSearchCV time, n_jobs=2 / n_jobs=1** | "
+        f"**{g['ratio_n_jobs_2_to_1']:.2f}** |",
+    ]
     for name, row in a["models"].items():
         lines.append(
             f"| MNIST sample {a['train']}/{a['test']}: {name}, accuracy "
@@ -477,6 +530,7 @@ def main(argv=None):
         ("prediction", bench_prediction),
         ("memory", bench_memory),
         ("repeated_fits", bench_repeated_fits),
+        ("grid_search", bench_grid_search),
         ("accuracy", bench_accuracy),
     ):
         print(f"running {name} ...", file=sys.stderr, flush=True)

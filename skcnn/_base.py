@@ -23,7 +23,11 @@ from contextlib import contextmanager, nullcontext
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_is_fitted,
+)
 
 from ._arrays import aligned_copy, aligned_take, is_aligned
 from ._keras import keras, tf
@@ -353,6 +357,12 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
         try:
+            n_samples = _num_samples(X)
+        except TypeError:  # not array-like: validation below says so
+            n_samples = None
+        if n_samples is not None:
+            epochs = self._resolve_epochs(epochs, n_samples)
+        try:
             with released_step_gradients():
                 self._fit_steps(
                     X,
@@ -371,6 +381,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             if not reuse:
                 self._forget_fit()
             raise
+
+    def _resolve_epochs(self, epochs, n_samples):
+        """The number of epochs for a fit on ``n_samples`` (subclass hook)."""
+        return epochs
 
     def _fit_steps(
         self, X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs

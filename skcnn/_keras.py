@@ -70,6 +70,32 @@ def _backend_error(backend):
     )
 
 
+def _follow_thread_limit(tf):
+    """Size TensorFlow's thread pools by ``OMP_NUM_THREADS`` when it is set.
+
+    joblib sets ``OMP_NUM_THREADS`` in its worker processes to the machine's
+    cores divided by ``n_jobs``, and NumPy's and SciPy's libraries follow it,
+    but TensorFlow does not: each worker would start a thread per core, and
+    ``GridSearchCV(n_jobs=2)`` on 2 cores would run 4 busy threads. Thread
+    counts the user gave TensorFlow, or a runtime already started, are left
+    alone.
+    """
+    try:
+        limit = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        return
+    if limit < 1:
+        return
+    threading = tf.config.threading
+    try:
+        if threading.get_intra_op_parallelism_threads() == 0:
+            threading.set_intra_op_parallelism_threads(limit)
+        if threading.get_inter_op_parallelism_threads() == 0:
+            threading.set_inter_op_parallelism_threads(limit)
+    except RuntimeError:  # TensorFlow already running: too late to change
+        pass
+
+
 def _bring_up():
     if "keras" not in sys.modules:
         backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -97,6 +123,7 @@ def _bring_up():
         # TensorFlow's Python logger warns about retracing when many small
         # models are fitted in one process, as a grid search does.
         tf.get_logger().setLevel("ERROR")
+    _follow_thread_limit(tf)
     for gpu in gpus:
         try:
             # Grow GPU memory as needed instead of reserving all of it, so that

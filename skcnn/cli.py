@@ -40,6 +40,17 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    if text == "auto":
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'auto', got {text!r}"
+        ) from None
+
+
 def _baseline_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in BASELINES]
@@ -116,9 +127,10 @@ def build_parser():
     common(compare, "skcnn-results")
     compare.add_argument(
         "--epochs",
-        type=_positive_int,
-        default=10,
-        help="CNN training epochs (default: %(default)s)",
+        type=_epochs,
+        default="auto",
+        help="CNN training epochs, or 'auto' for CNNClassifier's own rule "
+        "(default: %(default)s)",
     )
     compare.add_argument(
         "--baselines",
@@ -409,7 +421,7 @@ def run_compare(args):
         "n_train": int(len(X_train)),
         "n_test": int(len(X_test)),
         "image_shape": list(bunch.images.shape[1:]),
-        "epochs": args.epochs,
+        "epochs": len(cnn[-1].history_["loss"]),
         "cnn_history": cnn[-1].history_,
         "models": rows,
         "pictures": pictures,

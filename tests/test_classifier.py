@@ -538,6 +538,45 @@ def test_import_and_quiet_fit_print_nothing():
     assert result.stderr == ""
 
 
+_THREADS_SCRIPT = (
+    "import skcnn.classifier, tensorflow as tf; t = tf.config.threading; "
+    "print(t.get_intra_op_parallelism_threads(), "
+    "t.get_inter_op_parallelism_threads())"
+)
+
+
+@pytest.mark.parametrize(
+    "omp, expected", [(None, "0 0"), ("1", "1 1"), ("3", "3 3"), ("lots", "0 0")]
+)
+def test_tensorflow_threads_follow_omp_num_threads(omp, expected):
+    """joblib's workers set OMP_NUM_THREADS to their share of the cores."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if omp is not None:
+        env["OMP_NUM_THREADS"] = omp
+    result = _run_python(_THREADS_SCRIPT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected.split()
+
+
+def _worker_threads():
+    import tensorflow as tf
+
+    import skcnn.classifier  # noqa: F401
+
+    return (
+        os.environ.get("OMP_NUM_THREADS"),
+        tf.config.threading.get_intra_op_parallelism_threads(),
+    )
+
+
+def test_joblib_workers_give_tensorflow_their_share_of_cores():
+    from joblib import Parallel, delayed
+
+    for omp, threads in Parallel(n_jobs=2)(delayed(_worker_threads)() for _ in "ab"):
+        assert omp is not None
+        assert threads == int(omp)
+
+
 def test_other_keras_backend_is_a_clear_error():
     env = dict(os.environ, KERAS_BACKEND="numpy")
     result = _run_python("from skcnn import CNNClassifier", env=env)
