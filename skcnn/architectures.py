@@ -79,15 +79,15 @@ def build_cnn(
     input_shape,
     n_classes,
     *,
-    filters=(32, 64),
+    filters=(16, 32, 64),
     kernel_size=3,
     pool_size=2,
     dense_units=128,
-    dropout=0.25,
+    dropout=0.1,
     dense_dropout=0.5,
     batch_norm=False,
     rotation=0.0,
-    shift=0.0,
+    shift=0.1,
     zoom=0.0,
     horizontal_flip=False,
     seed=None,
@@ -99,7 +99,8 @@ def build_cnn(
     [Dense(``dense_units``) → ReLU → Dropout] → Dense(``n_classes``) softmax.
     Pooling is skipped along any axis whose size would drop below 1, so tiny
     or one-row images still work. Augmentation layers, when asked for, come
-    first and only act while training.
+    first and only act while training. The defaults are
+    :class:`~skcnn.CNNClassifier`'s.
 
     Parameters
     ----------
@@ -107,7 +108,7 @@ def build_cnn(
         Channels-last shape ``(height, width, channels)`` of one image.
     n_classes : int
         Number of output classes.
-    filters : tuple of int, default=(32, 64)
+    filters : tuple of int, default=(16, 32, 64)
         Number of filters of each convolutional block.
     kernel_size : int, default=3
         Side of the square convolution kernels.
@@ -115,14 +116,18 @@ def build_cnn(
         Side of the square max-pooling windows.
     dense_units : int, default=128
         Width of the hidden dense layer; 0 means none.
-    dropout : float, default=0.25
+    dropout : float, default=0.1
         Dropout rate after each convolutional block.
     dense_dropout : float, default=0.5
         Dropout rate after the hidden dense layer.
     batch_norm : bool, default=False
         Whether to normalise each convolution's output before its ReLU.
-    rotation, shift, zoom : float, default=0.0
-        Training-time augmentation; see :func:`augmentation_layers`.
+    rotation : float, default=0.0
+        Training-time random rotation; see :func:`augmentation_layers`.
+    shift : float, default=0.1
+        Training-time random translation; see :func:`augmentation_layers`.
+    zoom : float, default=0.0
+        Training-time random zoom; see :func:`augmentation_layers`.
     horizontal_flip : bool, default=False
         Training-time random left-right flips.
     seed : int, default=None
