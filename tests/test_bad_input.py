@@ -76,6 +76,7 @@ HYPERPARAMETER_CASES = {
     "float filters": ({"filters": (8.5,)}, ValueError, "positive ints"),
     "string filters": ({"filters": "32"}, TypeError, "tuple of positive ints"),
     "zero epochs": ({"epochs": 0}, ValueError, "'epochs' parameter"),
+    "epochs neither int nor auto": ({"epochs": "many"}, ValueError, "'auto'"),
     "zero batch": ({"batch_size": 0}, ValueError, "'batch_size' parameter"),
     "negative batch": ({"batch_size": -5}, ValueError, "'batch_size' parameter"),
     "zero learning rate": ({"learning_rate": 0}, ValueError, "'learning_rate'"),

@@ -355,6 +355,26 @@ def test_class_weight(digits_scaled):
         assert clf.predict(X).shape == (len(X),)
 
 
+@pytest.mark.parametrize(
+    "n_samples, epochs",
+    [(1, 60), (300, 60), (4000, 60), (4800, 50), (10000, 24), (24000, 10), (60000, 10)],
+)
+def test_auto_epochs_show_about_240_000_images(n_samples, epochs):
+    from skcnn.classifier import _auto_epochs
+
+    assert _auto_epochs(n_samples) == epochs
+
+
+def test_auto_epochs_is_the_default_and_resolved_at_fit(digits_scaled):
+    X, y = digits_scaled
+    assert CNNClassifier().epochs == "auto"
+    clf = small_cnn(epochs="auto", filters=(4,), dense_units=0).fit(X[:100], y[:100])
+    assert len(clf.history_["loss"]) == 60
+    assert clf.get_params()["epochs"] == "auto"  # the parameter is untouched
+    clf.fit(X[:100], y[:100], epochs=2)  # an explicit count still wins
+    assert len(clf.history_["loss"]) == 2
+
+
 def test_partial_fit_and_warm_start(digits_scaled):
     X, y = digits_scaled
     clf = small_cnn(epochs=2)

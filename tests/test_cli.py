@@ -28,10 +28,17 @@ def test_help_and_version():
     assert version.returncode == 0 and version.stdout.startswith("skcnn ")
 
 
+def test_epochs_option_takes_auto_or_a_count():
+    assert build_parser().parse_args(["compare"]).epochs == "auto"
+    assert build_parser().parse_args(["compare", "--epochs", "auto"]).epochs == "auto"
+    assert build_parser().parse_args(["compare", "--epochs", "7"]).epochs == 7
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["compare", "--epochs", "0"], "expected a positive integer"),
+        (["compare", "--epochs", "0"], "expected a positive integer or 'auto'"),
+        (["compare", "--epochs", "lots"], "expected a positive integer or 'auto'"),
         (["compare", "--baselines", "logreg,forest"], "unknown baseline 'forest'"),
         (["compare", "--dataset", "imagenet"], "invalid choice: 'imagenet'"),
         (["search", "--filters", "16,x"], "expected filters like 16,32"),
