@@ -90,6 +90,7 @@ def build_cnn(
     shift=0.1,
     zoom=0.0,
     horizontal_flip=False,
+    precision="float32",
     seed=None,
 ):
     """Build the convolutional network used by :class:`~skcnn.CNNClassifier`.
@@ -130,6 +131,10 @@ def build_cnn(
         Training-time random zoom; see :func:`augmentation_layers`.
     horizontal_flip : bool, default=False
         Training-time random left-right flips.
+    precision : {"float32", "mixed_float16", "mixed_bfloat16"}, default="float32"
+        Keras dtype policy of the layers after the augmentation: the mixed
+        ones compute in 16 bits and keep float32 weights. The output layer
+        always computes in float32, so probabilities stay exact enough.
     seed : int, default=None
         Seed of every random draw of the network: initial weights, dropout
         masks and augmentation. Each layer gets its own seed derived from it,
@@ -150,6 +155,7 @@ def build_cnn(
     (None, 10)
     """
     seeds = _layer_seeds(seed)
+    dtype = None if precision == "float32" else precision
     inputs = keras.Input(shape=tuple(input_shape), name="images")
     x = inputs
     for layer in augmentation_layers(
@@ -167,32 +173,37 @@ def build_cnn(
             padding="same",
             use_bias=not batch_norm,
             kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            dtype=dtype,
             name=f"conv{i}",
         )(x)
         if batch_norm:
-            x = keras.layers.BatchNormalization(name=f"batch_norm{i}")(x)
-        x = keras.layers.Activation("relu", name=f"relu{i}")(x)
+            x = keras.layers.BatchNormalization(dtype=dtype, name=f"batch_norm{i}")(x)
+        x = keras.layers.Activation("relu", dtype=dtype, name=f"relu{i}")(x)
         pool = _pool_size(x.shape[1:3], pool_size)
         if pool != (1, 1):
-            x = keras.layers.MaxPooling2D(pool, name=f"pool{i}")(x)
+            x = keras.layers.MaxPooling2D(pool, dtype=dtype, name=f"pool{i}")(x)
         if dropout:
-            x = keras.layers.Dropout(dropout, seed=next(seeds), name=f"dropout{i}")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
+            x = keras.layers.Dropout(
+                dropout, seed=next(seeds), dtype=dtype, name=f"dropout{i}"
+            )(x)
+    x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
     if dense_units:
         x = keras.layers.Dense(
             dense_units,
             activation="relu",
             kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            dtype=dtype,
             name="dense",
         )(x)
         if dense_dropout:
             x = keras.layers.Dropout(
-                dense_dropout, seed=next(seeds), name="dense_dropout"
+                dense_dropout, seed=next(seeds), dtype=dtype, name="dense_dropout"
             )(x)
     outputs = keras.layers.Dense(
         n_classes,
         activation="softmax",
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        dtype="float32",
         name="classes",
     )(x)
     return keras.Model(inputs, outputs, name="cnn")

@@ -72,6 +72,11 @@ class CNNClassifier(KerasImageClassifier):
         Training-time random zoom in or out, as a fraction of the image size.
     horizontal_flip : bool, default=False
         Training-time random left-right flips (not for digits).
+    precision : {"float32", "mixed_float16", "mixed_bfloat16"}, default="float32"
+        Mixed precision: the network computes in 16 bits and keeps float32
+        weights and outputs. ``"mixed_float16"`` (with loss scaling) speeds
+        up training on most NVIDIA GPUs; ``"mixed_bfloat16"`` on TPUs and on
+        CPUs with bfloat16 instructions. Check the accuracy it reaches.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Name, class or instance of a Keras optimizer. Its arguments can be
         routed, e.g. ``optimizer__beta_1=0.8``.
@@ -175,6 +180,7 @@ class CNNClassifier(KerasImageClassifier):
         "shift": [Interval(numbers.Real, 0, 1, closed="left")],
         "zoom": [Interval(numbers.Real, 0, 1, closed="left")],
         "horizontal_flip": ["boolean"],
+        "precision": [StrOptions({"float32", "mixed_float16", "mixed_bfloat16"})],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "epochs": [
             Interval(numbers.Integral, 1, None, closed="left"),
@@ -202,6 +208,7 @@ class CNNClassifier(KerasImageClassifier):
         shift=0.1,
         zoom=0.0,
         horizontal_flip=False,
+        precision="float32",
         optimizer="adam",
         learning_rate=1e-3,
         epochs="auto",
@@ -231,6 +238,7 @@ class CNNClassifier(KerasImageClassifier):
         self.shift = shift
         self.zoom = zoom
         self.horizontal_flip = horizontal_flip
+        self.precision = precision
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.epochs = epochs
@@ -323,8 +331,18 @@ class CNNClassifier(KerasImageClassifier):
             shift=float(self.shift),
             zoom=float(self.zoom),
             horizontal_flip=bool(self.horizontal_flip),
+            precision=self.precision,
             seed=self._random_seed(),
         )
+        optimizer = compile_kwargs.get("optimizer")
+        if self.precision == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            # float16 gradients underflow without loss scaling.
+            compile_kwargs = {
+                **compile_kwargs,
+                "optimizer": keras.optimizers.LossScaleOptimizer(optimizer),
+            }
         model.compile(**compile_kwargs)
         return model
 

@@ -77,6 +77,7 @@ HYPERPARAMETER_CASES = {
     "string filters": ({"filters": "32"}, TypeError, "tuple of positive ints"),
     "zero epochs": ({"epochs": 0}, ValueError, "'epochs' parameter"),
     "epochs neither int nor auto": ({"epochs": "many"}, ValueError, "'auto'"),
+    "unknown precision": ({"precision": "float8"}, ValueError, "'mixed_bfloat16'"),
     "zero batch": ({"batch_size": 0}, ValueError, "'batch_size' parameter"),
     "negative batch": ({"batch_size": -5}, ValueError, "'batch_size' parameter"),
     "zero learning rate": ({"learning_rate": 0}, ValueError, "'learning_rate'"),

@@ -375,6 +375,23 @@ def test_auto_epochs_is_the_default_and_resolved_at_fit(digits_scaled):
     assert len(clf.history_["loss"]) == 2
 
 
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision(digits_scaled, precision):
+    import keras
+
+    X, y = digits_scaled
+    clf = small_cnn(precision=precision, epochs=5).fit(X[:200], y[:200])
+    conv, classes = clf.model_.get_layer("conv1"), clf.model_.get_layer("classes")
+    assert conv.compute_dtype == precision.removeprefix("mixed_")
+    assert conv.variable_dtype == "float32"
+    assert classes.compute_dtype == "float32"
+    loss_scaled = isinstance(clf.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert loss_scaled == (precision == "mixed_float16")
+    proba = clf.predict_proba(X[200:])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert clf.score(X[200:], y[200:]) > 0.5
+
+
 def test_partial_fit_and_warm_start(digits_scaled):
     X, y = digits_scaled
     clf = small_cnn(epochs=2)
