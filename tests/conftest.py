@@ -1,6 +1,16 @@
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
 from sklearn.datasets import load_digits
+
+# Property tests run a fixed, derandomized set of examples by default (and in
+# CI), so that every run checks the same cases. For a local search for new
+# counterexamples, run with HYPOTHESIS_PROFILE=explore.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -16,20 +26,3 @@ def digits_scaled(digits):
     """The same digits as float32 pixels in [0, 1]."""
     X, y = digits
     return (X / 255).astype(np.float32), y
-
-
-def small_cnn(**params):
-    """A CNNClassifier small enough for tests (seconds per fit)."""
-    from skcnn import CNNClassifier
-
-    defaults = dict(
-        filters=(8,),
-        dense_units=32,
-        epochs=3,
-        batch_size=32,
-        learning_rate=0.01,
-        shift=0.0,  # augmentation has its own tests; 8x8 digits barely shift
-        random_state=0,
-    )
-    defaults.update(params)
-    return CNNClassifier(**defaults)

@@ -8,7 +8,7 @@ network-building step: if a case ever got that far, the test would fail with
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import small_cnn
+from tests._helpers import small_cnn
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
 

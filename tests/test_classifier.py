@@ -10,7 +10,7 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
-from conftest import small_cnn
+from tests._helpers import small_cnn
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, VotingClassifier

@@ -159,7 +159,7 @@ def test_search_end_to_end(tmp_path, capsys):
 
 
 def test_missing_dataset_is_a_short_error(monkeypatch, capsys):
-    from skcnn import datasets
+    from skcnn.datasets import _loaders as datasets
 
     def offline(*args):
         raise datasets.DatasetDownloadError("cannot reach the server")

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pytest
 
-from skcnn import datasets
+from skcnn.datasets import _loaders as datasets
 from skcnn.datasets import (
     DatasetDownloadError,
     load_cifar10,

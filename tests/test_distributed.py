@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import small_cnn
+from tests._helpers import small_cnn
 from sklearn.model_selection import GridSearchCV
 
 distributed = pytest.importorskip(

@@ -10,7 +10,7 @@ import sys  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from conftest import small_cnn  # noqa: E402
+from tests._helpers import small_cnn  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402

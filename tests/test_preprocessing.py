@@ -26,7 +26,8 @@ from skcnn._validation import (
     sample_shape,
     to_images,
 )
-from skcnn.preprocessing import _channel_mean_std, infer_image_shape
+from skcnn.preprocessing import infer_image_shape
+from skcnn.preprocessing._transformers import _channel_mean_std
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

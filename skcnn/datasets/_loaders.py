@@ -89,7 +89,7 @@ def _download(url, filename, sha256, data_home):
     read; any failure (offline, DNS, timeout, HTTP error, bad checksum) raises
     :class:`DatasetDownloadError` and leaves no partial file behind.
     """
-    from ._keras import keras
+    from .._keras import keras
 
     cache = _keras_cache(data_home)
     cache.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._arrays import aligned_copy
-from ._validation import (
+from .._arrays import aligned_copy
+from .._validation import (
     check_image_shape,
     check_pixels,
     infer_image_shape,
