@@ -8,9 +8,9 @@ network-building step: if a case ever got that far, the test would fail with
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from tests._helpers import small_cnn
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from tests._helpers import small_cnn
 
 RNG = np.random.default_rng(0)
 X_OK = RNG.random((20, 64), dtype=np.float32)

@@ -10,7 +10,6 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
-from tests._helpers import small_cnn
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, VotingClassifier
@@ -25,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from tests._helpers import small_cnn
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import warnings
 import numpy as np
 import pytest
 
-from skcnn.datasets import _loaders as datasets
 from skcnn.datasets import (
     DatasetDownloadError,
     load_cifar10,
@@ -25,6 +24,7 @@ from skcnn.datasets import (
     load_mnist,
     split_train_test,
 )
+from skcnn.datasets import _loaders as datasets
 
 
 def _fake_mnist_npz(path, n_train=6, n_test=4):

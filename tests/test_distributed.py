@@ -4,8 +4,9 @@ import time
 
 import numpy as np
 import pytest
-from tests._helpers import small_cnn
 from sklearn.model_selection import GridSearchCV
+
+from tests._helpers import small_cnn
 
 distributed = pytest.importorskip(
     "distributed", reason="needs the dask extra: pip install skcnn[distributed]"

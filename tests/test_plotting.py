@@ -10,7 +10,6 @@ import sys  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from tests._helpers import small_cnn  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
@@ -25,6 +24,7 @@ from skcnn.plotting import (  # noqa: E402
     SearchHeatmapDisplay,
     TrainingHistoryDisplay,
 )
+from tests._helpers import small_cnn  # noqa: E402
 
 RED, GREEN = to_rgba("tab:red"), to_rgba("tab:green")
 

@@ -7,6 +7,7 @@ The RSS figures (30 fits, skcnn against plain Keras) are measured by
 import gc
 
 import pytest
+
 from tests._helpers import small_cnn
 
 tf = pytest.importorskip("tensorflow")
