@@ -17,7 +17,7 @@ it without running it. Run it yourself with ``python examples/cifar10_cnn.py``.
 # %%
 # The data
 # --------
-# :func:`~skcnn.datasets.load_cifar10` returns flat ``uint8`` rows of
+# :func:`~skcnn.datasets.fetch_cifar10` returns flat ``uint8`` rows of
 # 32×32×3 = 3,072 channels-last pixels, the 50,000 training images first.
 import time
 
@@ -27,10 +27,10 @@ from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
-from skcnn.datasets import load_cifar10, split_train_test
+from skcnn.datasets import fetch_cifar10, split_train_test
 from skcnn.plotting import ImageGridDisplay, TrainingHistoryDisplay
 
-cifar = load_cifar10()
+cifar = fetch_cifar10()
 X_train, X_test, y_train, y_test = split_train_test(cifar)
 class_names = cifar.target_names.tolist()
 print(f"train {X_train.shape}, test {X_test.shape}, classes {class_names}")

@@ -68,7 +68,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 
 
 def parse_args():
@@ -111,7 +111,7 @@ def make_search(epochs, cv):
 
 def main():
     args = parse_args()
-    mnist = load_mnist(source="sample")
+    mnist = fetch_mnist(source="sample")
     X_train, X_test, y_train, y_test = split_train_test(mnist)
     X_train, y_train = X_train[: args.n_train], y_train[: args.n_train]
     search = make_search(args.epochs, args.cv)

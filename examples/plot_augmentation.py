@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
 from skcnn.architectures import augmentation_layers
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 from skcnn.plotting import ImageGridDisplay
 
 # isort: split
@@ -33,7 +33,7 @@ from skcnn.plotting import ImageGridDisplay
 # quietly, so this import prints nothing.
 import keras
 
-mnist = load_mnist(source="sample")
+mnist = fetch_mnist(source="sample")
 X_train, X_test, y_train, y_test = split_train_test(mnist)
 preprocess = make_pipeline(ImageReshaper(image_shape=(28, 28)), PixelScaler())
 images = preprocess.fit_transform(X_train[:6])

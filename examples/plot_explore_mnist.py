@@ -11,17 +11,17 @@ number of images per class.
 # %%
 # Loading the data
 # ----------------
-# :func:`~skcnn.datasets.load_mnist` returns a scikit-learn
+# :func:`~skcnn.datasets.fetch_mnist` returns a scikit-learn
 # :class:`~sklearn.utils.Bunch`. ``data`` holds one flat row of 784 pixels per
 # image, ``images`` the same pixels as 28×28 arrays (a view, not a copy), and
 # ``target`` the digit each image shows. Pixels are ``uint8`` values from 0
 # (black) to 255 (white).
 import numpy as np
 
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 from skcnn.plotting import ClassDistributionDisplay, ImageGridDisplay
 
-mnist = load_mnist(source="sample")
+mnist = fetch_mnist(source="sample")
 print(f"source: {mnist.source}")
 print(f"data:   {mnist.data.shape} {mnist.data.dtype}")
 print(f"images: {mnist.images.shape} {mnist.images.dtype}")

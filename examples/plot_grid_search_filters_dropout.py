@@ -22,10 +22,10 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 from skcnn.plotting import SearchHeatmapDisplay
 
-mnist = load_mnist(source="sample")
+mnist = fetch_mnist(source="sample")
 X_train, X_test, y_train, y_test = split_train_test(mnist)
 X_small, y_small = X_train[:1500], y_train[:1500]
 print(f"search on {X_small.shape}, test on {X_test.shape}")

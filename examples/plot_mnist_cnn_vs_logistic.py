@@ -22,10 +22,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 from skcnn.plotting import ImageGridDisplay
 
-mnist = load_mnist(source="sample")
+mnist = fetch_mnist(source="sample")
 X_train, X_test, y_train, y_test = split_train_test(mnist)
 print(f"train {X_train.shape}, test {X_test.shape}, dtype {X_train.dtype}")
 

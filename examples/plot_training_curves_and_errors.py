@@ -20,10 +20,10 @@ from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
-from skcnn.datasets import load_mnist, split_train_test
+from skcnn.datasets import fetch_mnist, split_train_test
 from skcnn.plotting import ConvFiltersDisplay, ImageGridDisplay, TrainingHistoryDisplay
 
-mnist = load_mnist(source="sample")
+mnist = fetch_mnist(source="sample")
 X_train, X_test, y_train, y_test = split_train_test(mnist)
 
 model = make_pipeline(
