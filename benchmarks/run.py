@@ -52,9 +52,9 @@ QUICK = {
 
 def mnist_images(n):
     """``n`` uint8 28x28 MNIST images (the 5,000-image sample, tiled) and labels."""
-    from skcnn.datasets import load_mnist
+    from skcnn.datasets import fetch_mnist
 
-    mnist = load_mnist(source="sample")
+    mnist = fetch_mnist(source="sample")
     reps = -(-n // len(mnist.data))
     return np.tile(mnist.data, (reps, 1))[:n], np.tile(mnist.target, reps)[:n]
 
@@ -400,9 +400,9 @@ def bench_accuracy(cfg):
 
     from skcnn import CNNClassifier, ImageReshaper, PixelScaler
     from skcnn.architectures import build_tutorial_mnist_cnn
-    from skcnn.datasets import load_mnist, split_train_test
+    from skcnn.datasets import fetch_mnist, split_train_test
 
-    X_train, X_test, y_train, y_test = split_train_test(load_mnist(source="sample"))
+    X_train, X_test, y_train, y_test = split_train_test(fetch_mnist(source="sample"))
     X_train, y_train = (
         X_train[: cfg["accuracy_train"]],
         y_train[: cfg["accuracy_train"]],

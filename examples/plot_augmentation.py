@@ -78,7 +78,7 @@ for row, (name, kwargs) in zip(axes, settings.items(), strict=True):
     change = np.abs(augmented - images).mean()
     print(f"{name:<10} mean absolute pixel change {change:.3f}")
     titles = [name] + [""] * (len(images) - 1)
-    ImageGridDisplay(augmented, titles).plot(ax=row)
+    ImageGridDisplay(augmented, labels=titles).plot(ax=row)
 
 # %%
 # Small rotations, shifts and zooms leave a digit a valid example of the same

@@ -199,11 +199,11 @@ def load_dataset(name, say=print):
     if name == "digits":
         return datasets.load_digits_images()
     if name == "cifar10":
-        return datasets.load_cifar10()
+        return datasets.fetch_cifar10()
     source = {"auto": "auto", "mnist": "full", "mnist-sample": "sample"}[name]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        bunch = datasets.load_mnist(source=source)
+        bunch = datasets.fetch_mnist(source=source)
     if bunch.source == "sample" and name == "auto" and caught:
         say(
             "note: full MNIST is not cached and could not be downloaded; using "

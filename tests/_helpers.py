@@ -16,3 +16,10 @@ def small_cnn(**params):
     )
     defaults.update(params)
     return CNNClassifier(**defaults)
+
+
+def image_panels(axes):
+    """The Axes of a Display's grid that show an image."""
+    import numpy as np
+
+    return [ax for ax in np.ravel(axes) if ax.images]

@@ -159,12 +159,12 @@ def test_search_end_to_end(tmp_path, capsys):
 
 
 def test_missing_dataset_is_a_short_error(monkeypatch, capsys):
-    from skcnn.datasets import _loaders as datasets
+    from skcnn.datasets import _download as datasets
 
-    def offline(*args):
+    def offline(*args, **kwargs):
         raise datasets.DatasetDownloadError("cannot reach the server")
 
-    monkeypatch.setattr(datasets, "_download", offline)
+    monkeypatch.setattr(datasets, "download", offline)
     assert main(["compare", "--dataset", "mnist", "--out", "unused"]) == 1
     assert "skcnn: error: cannot reach the server" in capsys.readouterr().err
 
