@@ -153,7 +153,8 @@ def _open(path):
         img = Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageFileError(
-            f"Cannot read image file {describe(path)}: {exc}"
+            f"Cannot read image file {describe(path)}: {exc} Raise "
+            "PIL.Image.MAX_IMAGE_PIXELS only for files you trust."
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageFileError(
