@@ -285,18 +285,18 @@ def decode_into(path, out, keep_aspect):
     try:
         with _open(path) as img:
             orientation = _orientation(img)
-            # JPEG can decode at 1/2, 1/4 or 1/8 scale: ask for the size that
-            # the resize needs at least, in the file's stored orientation.
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale. Ask for twice the size
+            # the resize needs (in the file's stored orientation), so that the
+            # antialiasing filter still does the last reduction.
             target = (out.shape[1], out.shape[0])
-            stored = img.size
             if orientation in _TRANSPOSED:
-                target, stored = target[::-1], stored[::-1]
-            (rw, rh), box, _ = fit_geometry(stored, target, keep_aspect)
+                target = target[::-1]
+            (rw, rh), box, _ = fit_geometry(img.size, target, keep_aspect)
             if box is not None:
                 scale = rw / (box[2] - box[0])
-                rw, rh = round(stored[0] * scale), round(stored[1] * scale)
-            if rw < img.width and rh < img.height:
-                img.draft(mode, (rw, rh))
+                rw, rh = round(img.width * scale), round(img.height * scale)
+            if 2 * rw < img.width and 2 * rh < img.height:
+                img.draft(mode, (2 * rw, 2 * rh))
             img.load()
             method = _transpose_method(orientation)
             if method is not None:

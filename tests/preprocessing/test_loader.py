@@ -223,6 +223,31 @@ def test_large_jpeg_downscale_matches_full_decode_closely(tmp_path):
     assert np.abs(images.astype(int) - reference.astype(int)).max() <= 8
 
 
+@pytest.mark.parametrize("orientation", [1, 6])
+@pytest.mark.parametrize("keep_aspect", ["pad", "crop", False])
+@pytest.mark.parametrize(
+    "stored, size", [((400, 120), (40, 24)), ((120, 400), (60, 20)), ((256, 256), 32)]
+)
+def test_large_jpeg_decoded_at_reduced_scale_keeps_the_detail_it_needs(
+    tmp_path, stored, size, keep_aspect, orientation
+):
+    # JPEG files are decoded at 1/2, 1/4 or 1/8 scale when that leaves twice
+    # the resolution needed (in the stored orientation): the result stays
+    # close to a full decode resized by ImageResizer, even for fine detail.
+    rows, cols = np.mgrid[0 : stored[1], 0 : stored[0]]
+    board = ((rows // 6 + cols // 6) % 2 * 255).astype(np.uint8)
+    image = Image.fromarray(board).convert("RGB")
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    path = tmp_path / "photo.jpg"
+    image.save(path, exif=exif, quality=95)
+    loader = ImageLoader(image_size=size, keep_aspect=keep_aspect)
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
+    resizer = ImageResizer(image_size=size, keep_aspect=keep_aspect)
+    reference = resizer.fit_transform(upright[np.newaxis]).astype(int)
+    assert np.abs(loader.fit_transform([path]) - reference).mean() < 8
+
+
 def test_png_loading_equals_loading_then_resizing(files, tmp_path):
     paths = [files["rgb.png"], files["palette.png"]]
     native = ImageLoader().fit_transform(paths)
