@@ -38,6 +38,16 @@ _WIDE_MODES = {"I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 #: EXIF orientation values that swap width and height.
 _TRANSPOSED = {5, 6, 7, 8}
+#: The transpose that undoes each EXIF orientation (as ``ImageOps`` does).
+_UNDO_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 #: Values of ``keep_aspect`` and ``color_mode``.
@@ -298,9 +308,8 @@ def decode_into(path, out, keep_aspect):
             if 2 * rw < img.width and 2 * rh < img.height:
                 img.draft(mode, (2 * rw, 2 * rh))
             img.load()
-            method = _transpose_method(orientation)
-            if method is not None:
-                img = img.transpose(method)
+            if orientation in _UNDO_ORIENTATION:
+                img = img.transpose(_UNDO_ORIENTATION[orientation])
             img = _flatten(img, mode)
             resize_into(img, out, keep_aspect)
     except (FileNotFoundError, ImageFileError):
@@ -311,17 +320,3 @@ def decode_into(path, out, keep_aspect):
         raise ImageFileError(
             f"Cannot read image file {describe(path)}: {type(exc).__name__}: {exc}"
         ) from None
-
-
-def _transpose_method(orientation):
-    """The transpose that undoes an EXIF orientation (as ImageOps does)."""
-    Transpose = Image.Transpose
-    return {
-        2: Transpose.FLIP_LEFT_RIGHT,
-        3: Transpose.ROTATE_180,
-        4: Transpose.FLIP_TOP_BOTTOM,
-        5: Transpose.TRANSPOSE,
-        6: Transpose.ROTATE_270,
-        7: Transpose.TRANSVERSE,
-        8: Transpose.ROTATE_90,
-    }.get(orientation)
