@@ -19,6 +19,7 @@ from ..preprocessing._pillow import (
     check_image_size,
     check_keep_aspect,
     check_n_jobs,
+    stat_path,
 )
 
 __all__ = ["load_image_folder"]
@@ -29,15 +30,7 @@ _MAX_LISTED = 50
 
 
 def _check_folder(root):
-    try:
-        info = os.stat(root)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"No such folder: {root!r}.") from None
-    except OSError as exc:
-        raise OSError(
-            f"Cannot open the folder {root!r}: {exc.strerror or exc}."
-        ) from None
-    if not stat.S_ISDIR(info.st_mode):
+    if not stat.S_ISDIR(stat_path(root, "folder").st_mode):
         raise NotADirectoryError(
             f"{root!r} is a file, not a folder. {_NAME} expects a folder with "
             "one subfolder of images per class; to load single files, use "

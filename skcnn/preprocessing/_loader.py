@@ -335,15 +335,12 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         return self._fit(check_paths(X, type(self).__name__), read_files=True)
 
     def fit_transform(self, X, y=None):
-        """Fit to ``X``, then load its images.
-
-        With ``image_size`` and ``color_mode`` both given, nothing is left to
-        learn from the files and they are read once, not twice.
+        """Learn what :meth:`fit` learns, then load the images in ``X``.
 
         Parameters
         ----------
         X : sequence of str or os.PathLike of shape (n_samples,)
-            Paths of image files: a list, a 1-D array or a pandas Series.
+            Paths of image files.
         y : None
             Ignored.
 
@@ -351,6 +348,11 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         -------
         images : ndarray of shape (n_samples, height, width, channels)
             The decoded images, uint8.
+
+        Notes
+        -----
+        With ``image_size`` and ``color_mode`` both given, nothing is left to
+        learn from the files, and each file is read once instead of twice.
         """
         paths = check_paths(X, type(self).__name__)
         learn = self.image_size is None or self.color_mode == "auto"

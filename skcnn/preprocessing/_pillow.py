@@ -135,20 +135,25 @@ def describe(path):
     return repr(os.fspath(path))
 
 
+def stat_path(path, noun, error=OSError):
+    """``os.stat(path)``, with errors that name ``path`` as a ``noun``."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No such {noun}: {describe(path)}.") from None
+    except OSError as exc:  # permissions, a link loop, ...
+        raise error(
+            f"Cannot read {noun} {describe(path)}: {exc.strerror or exc}."
+        ) from None
+
+
 def _check_regular_file(path):
     """Stat ``path``: a missing file, a folder or a FIFO must not reach Pillow.
 
     Opening a FIFO would block forever and a symlink loop fails with ELOOP;
     both get an error naming the file instead.
     """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"No such image file: {describe(path)}.") from None
-    except OSError as exc:
-        raise ImageFileError(
-            f"Cannot read image file {describe(path)}: {exc.strerror or exc}."
-        ) from None
+    info = stat_path(path, "image file", ImageFileError)
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise ImageFileError(f"Cannot read image file {describe(path)}: it is {kind}.")
