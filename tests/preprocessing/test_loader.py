@@ -322,6 +322,10 @@ def _broken_files(tmp_path, files):
     data = Path(files["rgb.png"]).read_bytes()
     truncated = tmp_path / "truncated.png"
     truncated.write_bytes(data[: len(data) // 2])
+    big = bytearray(Path(write_image(tmp_path / "big.png", size=(40, 30))).read_bytes())
+    big[len(big) // 3 : len(big) // 3 + 20] = bytes(20)  # damaged pixel data
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(big)
     loop = tmp_path / "loop.png"
     loop.symlink_to(loop)
     return {
@@ -331,11 +335,12 @@ def _broken_files(tmp_path, files):
         "folder": (tmp_path, OSError, "it is a folder"),
         "loop": (loop, OSError, "symbolic links"),
         "truncated": (truncated, OSError, "truncated"),
+        "corrupt": (corrupt, OSError, "broken data stream"),
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "empty", "text", "folder", "loop", "truncated"]
+    "case", ["missing", "empty", "text", "folder", "loop", "truncated", "corrupt"]
 )
 def test_unreadable_files_raise_errors_naming_them(tmp_path, files, case):
     path, error, match = _broken_files(tmp_path, files)[case]
@@ -343,7 +348,7 @@ def test_unreadable_files_raise_errors_naming_them(tmp_path, files, case):
     with pytest.raises(error, match=match) as raised:
         loader.transform([files["rgb.png"], path])
     assert repr(str(path)) in str(raised.value)
-    if case != "truncated":  # a truncated file's header is fine
+    if case not in ("truncated", "corrupt"):  # their headers are fine
         with pytest.raises(error, match=match):
             ImageLoader().fit([path])
 
