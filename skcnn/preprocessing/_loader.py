@@ -241,8 +241,10 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         ``"crop"`` scales it to cover and cuts the overflow at both ends
         (loses the borders); ``False`` stretches it (distorts shapes).
     n_jobs : int, default=None
-        Number of threads decoding files (Pillow decodes outside Python's
-        global lock). None means 1; -1 means one per CPU core.
+        Number of threads decoding files (Pillow decodes and resizes outside
+        Python's global lock). None means 1; -1 means one per CPU core.
+        Threads pay off for large images such as photos; tiny files cost
+        mostly Python's per-file work, which threads do not share out.
     verbose : int, default=0
         With 1 or more, print a progress line to stderr
         (``loading images: 1200/5000``).
