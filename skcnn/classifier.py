@@ -3,15 +3,11 @@
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._base import KerasImageClassifier
+from ._compat import Interval, StrOptions, validate_parameter_constraints
 from ._keras import keras, tf
 from ._params import check_optimizer
 from ._validation import (
@@ -268,8 +264,9 @@ class CNNClassifier(KerasImageClassifier):
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
-        _check_filters(self.filters)
-        check_image_shape(self.image_shape)
+        # Normalised once per fit, used by _validate_data and the build.
+        self._filters = _check_filters(self.filters)
+        self._image_shape = check_image_shape(self.image_shape)
         check_optimizer(self.optimizer, type(self).__name__)
         _check_distribute(self.distribute)
         super()._check_params()
@@ -286,7 +283,7 @@ class CNNClassifier(KerasImageClassifier):
         )
         if reset:
             self.input_shape_ = resolve_image_shape(
-                self, X, check_image_shape(self.image_shape)
+                self, X, self._image_shape
             )
         images = to_images(X, self.input_shape_)
         if y is not None:
@@ -320,7 +317,7 @@ class CNNClassifier(KerasImageClassifier):
         model = build_cnn(
             meta["input_shape_"],
             meta["n_classes_"],
-            filters=_check_filters(self.filters),
+            filters=self._filters,
             kernel_size=int(self.kernel_size),
             pool_size=int(self.pool_size),
             dense_units=int(self.dense_units),
@@ -332,7 +329,7 @@ class CNNClassifier(KerasImageClassifier):
             zoom=float(self.zoom),
             horizontal_flip=bool(self.horizontal_flip),
             precision=self.precision,
-            seed=self._random_seed(),
+            seed=self._network_seed(),
         )
         optimizer = compile_kwargs.get("optimizer")
         if self.precision == "mixed_float16" and not isinstance(
