@@ -75,9 +75,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def __setstate__(self, state):
         super().__setstate__(state)
         if "model_" in state:
-            self._inference_function = InferenceFunction(
-                self.model_, self.input_shape_
-            )
+            self._inference_function = InferenceFunction(self.model_, self.input_shape_)
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -214,7 +212,14 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         try:
             with released_step_gradients():
                 self._fit_steps(
-                    X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs
+                    X,
+                    y,
+                    sample_weight,
+                    reuse,
+                    warm_start,
+                    epochs,
+                    initial_epoch,
+                    **kwargs,
                 )
         except KeyboardInterrupt:
             self._keep_completed_epochs(reuse)
@@ -407,22 +412,25 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     def _predict_raw(self, X):
         check_is_fitted(self)
         X, _ = self._validate_data(X)
-        predict_args = route_params(
-            self.get_params(),
-            destination="predict",
-            pass_filter=self._predict_kwargs,
-            strict=True,
-        )
-        predict_args = {
-            k: v for k, v in predict_args.items() if not k.startswith("callbacks")
-        }
-        batch_size = int(predict_args.get("batch_size") or 32)
         if self._predict_callbacks:
             # Callbacks need Keras's own predict loop.
+            predict_args = route_params(
+                self.get_params(),
+                destination="predict",
+                pass_filter=self._predict_kwargs,
+                strict=True,
+            )
+            predict_args = {
+                k: v for k, v in predict_args.items() if not k.startswith("callbacks")
+            }
             predict_args["callbacks"] = self._predict_callbacks
             predict_args.setdefault("verbose", 0)
             return self.model_.predict(as_tensor(X), **predict_args)
-        return self._inference_function(X, batch_size)
+        # The routed predict__batch_size, else the training batch size:
+        # read directly, as get_params() costs more than a small prediction.
+        batch_size = getattr(self, "predict__batch_size", None)
+        batch_size = batch_size or getattr(self, "batch_size", None) or 32
+        return self._inference_function(X, int(batch_size))
 
     def predict_proba(self, X):
         """Class probabilities for ``X``.

@@ -34,6 +34,17 @@ the label encoder, callback initialisation and the pickling of Keras models.
 from ._keras import keras  # noqa: F401  isort: skip
 
 # isort: split
+# scikeras's routing helpers are public in spirit (its wrappers are built on
+# them) but live in its private ``_utils`` module; skcnn routes compile,
+# optimizer, loss and metric parameters exactly as scikeras does.
+from scikeras._utils import (  # noqa: F401, E402
+    get_loss_class_function_or_string,
+    get_metric_class,
+    get_optimizer_class,
+    route_params,
+    try_to_convert_strings_to_classes,
+    unflatten_params,
+)
 from scikeras.wrappers import BaseWrapper
 
 # scikit-learn's parameter validation is private (``sklearn.utils.
@@ -48,18 +59,6 @@ from sklearn.utils._param_validation import (  # noqa: F401
 # scikit-learn has no public function that validates sample weights against
 # X with its standard messages (shape, finiteness, dtype).
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
-
-# scikeras's routing helpers are public in spirit (its wrappers are built on
-# them) but live in its private ``_utils`` module; skcnn routes compile,
-# optimizer, loss and metric parameters exactly as scikeras does.
-from scikeras._utils import (  # noqa: F401, E402  (after scikit-learn)
-    get_loss_class_function_or_string,
-    get_metric_class,
-    get_optimizer_class,
-    route_params,
-    try_to_convert_strings_to_classes,
-    unflatten_params,
-)
 
 if "__sklearn_tags__" not in vars(BaseWrapper):
     # scikeras 0.13 declares its tags only through the `_more_tags` hook that

@@ -29,11 +29,11 @@ class InferenceFunction:
 
     def __init__(self, model, input_shape):
         signature = [tf.TensorSpec((None, *input_shape), tf.float32, name="images")]
-        self._forward = tf.function(
-            lambda images: model(images, training=False),
-            input_signature=signature,
-            autograph=False,
-        )
+
+        def forward(images):
+            return model(images, training=False)
+
+        self._forward = tf.function(forward, input_signature=signature, autograph=False)
 
     def __call__(self, X, batch_size):
         """The network's outputs for images ``X``, ``batch_size`` at a time."""

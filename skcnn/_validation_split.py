@@ -38,6 +38,12 @@ def validation_split(X, y, sample_weight, fraction, random_state):
     """
     labels = y if y.ndim == 1 else y.argmax(axis=1)
     indices = np.arange(len(labels))
+    n_val = int(np.ceil(fraction * len(labels)))
+    if n_val == 0 or n_val == len(labels):
+        raise ValueError(
+            f"validation_split={fraction} leaves no training or no validation "
+            f"samples out of {len(labels)}."
+        )
     state = random_state.get_state()
     try:
         train, val = train_test_split(
@@ -47,11 +53,6 @@ def validation_split(X, y, sample_weight, fraction, random_state):
         random_state.set_state(state)
         train, val = train_test_split(
             indices, test_size=fraction, random_state=random_state
-        )
-    if len(train) == 0 or len(val) == 0:
-        raise ValueError(
-            f"validation_split={fraction} leaves no training or no validation "
-            f"samples out of {len(labels)}."
         )
     weights = None if sample_weight is None else sample_weight[train]
     validation = (aligned_take(X, val), y[val])
