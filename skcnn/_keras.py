@@ -5,6 +5,8 @@ check, the logging defaults and the GPU memory settings happen in one place and
 before anything else touches TensorFlow.
 """
 
+import importlib
+import logging
 import os
 import sys
 import tempfile
@@ -12,54 +14,78 @@ import tempfile
 # Lines TensorFlow's C++ runtime writes to the process's stderr while it loads,
 # before its own log level applies. They say nothing the user can act on.
 _IMPORT_NOISE = (
-    "absl::InitializeLog",
-    "oneDNN custom operations",
-    "cudart_stub.cc",
-    "cpu_feature_guard.cc",
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "Could not find cuda drivers on your machine",
+    "This TensorFlow binary is optimized to use available CPU instructions",
     "To enable the following instructions",
-    "cuda_platform.cc",
-    "cuInit",
-    "Unable to register cu",
+    "failed call to cuInit",
+    "Unable to register cuDNN factory",
+    "Unable to register cuFFT factory",
+    "Unable to register cuBLAS factory",
     "computation placer already registered",
-    "TF-TRT Warning",
+    "TF-TRT Warning: Could not find TensorRT",
 )
 
 
-def _import_tensorflow_quietly():
-    """Import TensorFlow and list its GPUs with C++ start-up noise filtered.
+def _quietly(action):
+    """Run ``action()`` with TensorFlow's C++ start-up banners filtered out.
 
-    File descriptor 2 is pointed at a temporary file for the duration of the
-    import; afterwards every captured line that is not known start-up noise is
-    written back to stderr, and all of it is if the import fails.
+    File descriptor 2 is pointed at a temporary file while ``action`` runs
+    (importing TensorFlow, listing its devices). Afterwards every captured
+    line that is not one of the known banners is written back to stderr, and
+    if ``action`` fails, all of it is, before the error propagates: nothing
+    TensorFlow prints about a real problem is hidden.
     """
     try:
         saved = os.dup(2)
     except OSError:  # no usable stderr (rare embedded interpreters)
-        import tensorflow as tf
-
-        return tf, tf.config.list_physical_devices("GPU")
+        return action()
     sys.stderr.flush()
     with tempfile.TemporaryFile() as capture:
         os.dup2(capture.fileno(), 2)
         failed = True
         try:
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
+            result = action()
             failed = False
         finally:
             os.dup2(saved, 2)
             os.close(saved)
             capture.seek(0)
             lines = capture.read().decode("utf-8", "replace").splitlines()
-            kept = [
-                line
-                for line in lines
-                if failed or not any(noise in line for noise in _IMPORT_NOISE)
-            ]
+            kept = [line for line in lines if failed or not _is_banner(line)]
             if kept:
                 sys.stderr.write("\n".join(kept) + "\n")
-    return tf, gpus
+                sys.stderr.flush()
+    return result
+
+
+def _is_banner(line):
+    return any(banner in line for banner in _IMPORT_NOISE)
+
+
+# Functions TensorFlow traces once per model: Keras's training, evaluation
+# and prediction steps and skcnn's compiled inference. TensorFlow counts the
+# traces of all functions sharing one piece of code, so fitting many models
+# (a grid search, scikit-learn's checks) reads to it as "retracing", and it
+# warns, though no single function was traced more than once per input shape.
+_PER_MODEL_FUNCTIONS = (
+    "one_step_on_data",
+    "one_step_on_iterator",
+    "multi_step_on_iterator",
+    "InferenceFunction",
+)
+
+
+class _PerModelRetracingFilter(logging.Filter):
+    """Drop TensorFlow's retracing warning for functions traced per model."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not (
+            "triggered tf.function retracing" in message
+            and any(name in message for name in _PER_MODEL_FUNCTIONS)
+        )
 
 
 def _backend_error(backend):
@@ -114,7 +140,8 @@ def _bring_up():
         # Model.predict); real failures still reach Python as exceptions.
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     if quiet and "tensorflow" not in sys.modules:
-        tf, gpus = _import_tensorflow_quietly()
+        tf = _quietly(lambda: importlib.import_module("tensorflow"))
+        gpus = _quietly(lambda: tf.config.list_physical_devices("GPU"))
     else:
         import tensorflow as tf
 
@@ -123,6 +150,10 @@ def _bring_up():
         # TensorFlow's Python logger warns about retracing when many small
         # models are fitted in one process, as a grid search does.
         tf.get_logger().setLevel("ERROR")
+    if not any(
+        isinstance(f, _PerModelRetracingFilter) for f in tf.get_logger().filters
+    ):
+        tf.get_logger().addFilter(_PerModelRetracingFilter())
     _follow_thread_limit(tf)
     for gpu in gpus:
         try:

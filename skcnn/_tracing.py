@@ -19,22 +19,12 @@ alone.
 
 from contextlib import contextmanager
 
+from ._compat import gradient_registry
 from ._keras import tf
 
 _CUSTOM_GRADIENT_PREFIX = "CustomGradient-"
 # Names Keras gives the functions it traces for fit, evaluate and predict.
 _KERAS_STEP_PREFIXES = ("one_step_on_", "multi_step_on_")
-
-
-def _gradient_registry():
-    """TensorFlow's gradient registry as a dict, or None if it has moved."""
-    try:
-        from tensorflow.python.framework import ops
-
-        registry = ops._gradient_registry._registry
-    except (ImportError, AttributeError):
-        return None
-    return registry if isinstance(registry, dict) else None
 
 
 def _held_graphs(function, depth=0):
@@ -82,7 +72,7 @@ def released_step_gradients():
     that has finished tracing. Without TensorFlow's registry (a future
     TensorFlow may move it) this does nothing.
     """
-    registry = _gradient_registry()
+    registry = gradient_registry()
     before = set(registry) if registry is not None else set()
     try:
         yield

@@ -30,7 +30,8 @@ def augmentation_layers(
     horizontal_flip : bool, default=False
         Whether to flip images left-right at random.
     seed : int, default=None
-        Seed of the layers' random draws.
+        Seed of the layers' random draws; each layer gets its own seed
+        derived from it. None follows Keras's global seed.
 
     Returns
     -------
@@ -45,21 +46,26 @@ def augmentation_layers(
     >>> [type(layer).__name__ for layer in layers]
     ['RandomFlip', 'RandomRotation']
     """
+    seeds = _layer_seeds(seed)
     layers = []
     if horizontal_flip:
-        layers.append(keras.layers.RandomFlip("horizontal", seed=seed))
+        layers.append(keras.layers.RandomFlip("horizontal", seed=next(seeds)))
     if rotation:
         layers.append(
-            keras.layers.RandomRotation(rotation, fill_mode="constant", seed=seed)
+            keras.layers.RandomRotation(
+                rotation, fill_mode="constant", seed=next(seeds)
+            )
         )
     if shift:
         layers.append(
             keras.layers.RandomTranslation(
-                shift, shift, fill_mode="constant", seed=seed
+                shift, shift, fill_mode="constant", seed=next(seeds)
             )
         )
     if zoom:
-        layers.append(keras.layers.RandomZoom(zoom, fill_mode="constant", seed=seed))
+        layers.append(
+            keras.layers.RandomZoom(zoom, fill_mode="constant", seed=next(seeds))
+        )
     return layers
 
 
@@ -100,8 +106,10 @@ def build_cnn(
     [Dense(``dense_units``) → ReLU → Dropout] → Dense(``n_classes``) softmax.
     Pooling is skipped along any axis whose size would drop below 1, so tiny
     or one-row images still work. Augmentation layers, when asked for, come
-    first and only act while training. The defaults are
-    :class:`~skcnn.CNNClassifier`'s.
+    first and only act while training; they are left out when the images
+    have a height or width of 1 (such as the ``(1, n_features, 1)`` strips
+    tabular rows become), where moving, turning or flipping pixels has no
+    meaning. The defaults are :class:`~skcnn.CNNClassifier`'s.
 
     Parameters
     ----------
@@ -158,14 +166,16 @@ def build_cnn(
     dtype = None if precision == "float32" else precision
     inputs = keras.Input(shape=tuple(input_shape), name="images")
     x = inputs
-    for layer in augmentation_layers(
-        rotation=rotation,
-        shift=shift,
-        zoom=zoom,
-        horizontal_flip=horizontal_flip,
-        seed=next(seeds),
-    ):
-        x = layer(x)
+    augmentation_seed = next(seeds)
+    if min(input_shape[:2]) > 1:
+        for layer in augmentation_layers(
+            rotation=rotation,
+            shift=shift,
+            zoom=zoom,
+            horizontal_flip=horizontal_flip,
+            seed=augmentation_seed,
+        ):
+            x = layer(x)
     for i, n_filters in enumerate(filters, start=1):
         x = keras.layers.Conv2D(
             n_filters,

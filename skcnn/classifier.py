@@ -3,15 +3,11 @@
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._base import KerasImageClassifier
+from ._compat import Interval, StrOptions, validate_parameter_constraints
 from ._keras import keras, tf
 from ._params import check_optimizer
 from ._validation import (
@@ -66,8 +62,9 @@ class CNNClassifier(KerasImageClassifier):
         network, act on each training batch and never at predict time.
     shift : float, default=0.1
         Training-time random translation, as a fraction of height and width
-        (0.1 moves a 28-pixel image by up to 2.8 pixels). Set 0 for data
-        whose meaning depends on position, such as tabular rows.
+        (0.1 moves a 28-pixel image by up to 2.8 pixels). Augmentation is
+        left out for inputs of height or width 1, such as the
+        ``(1, n_features, 1)`` strips tabular rows become.
     zoom : float, default=0.0
         Training-time random zoom in or out, as a fraction of the image size.
     horizontal_flip : bool, default=False
@@ -102,9 +99,11 @@ class CNNClassifier(KerasImageClassifier):
         Weights of the classes, ``{label: weight}``, multiplied into the
         sample weights.
     random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout, augmentation and shuffling for reproducible
-        fits. The global random state of Python, NumPy, TensorFlow and Keras
-        is restored after each fit.
+        Seeds weights, dropout, augmentation, the validation hold-out and the
+        order of the batches. An int gives the same fit every time, also
+        beside other fits in threads; a ``RandomState`` is advanced by one
+        draw per fit; None draws fresh entropy. No global random state or
+        TensorFlow setting is read or changed. See :ref:`reproducibility`.
     verbose : int, default=0
         0 is silent, 1 shows a progress bar per epoch, 2 one line per epoch.
     image_shape : tuple of int, default=None
@@ -268,8 +267,9 @@ class CNNClassifier(KerasImageClassifier):
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
-        _check_filters(self.filters)
-        check_image_shape(self.image_shape)
+        # Normalised once per fit, used by _validate_data and the build.
+        self._filters = _check_filters(self.filters)
+        self._image_shape = check_image_shape(self.image_shape)
         check_optimizer(self.optimizer, type(self).__name__)
         _check_distribute(self.distribute)
         super()._check_params()
@@ -285,9 +285,7 @@ class CNNClassifier(KerasImageClassifier):
             self, X, reset=reset, fitted_shape=None if reset else self.input_shape_
         )
         if reset:
-            self.input_shape_ = resolve_image_shape(
-                self, X, check_image_shape(self.image_shape)
-            )
+            self.input_shape_ = resolve_image_shape(self, X, self._image_shape)
         images = to_images(X, self.input_shape_)
         if y is not None:
             y = _check_labels(self, y, images)
@@ -320,7 +318,7 @@ class CNNClassifier(KerasImageClassifier):
         model = build_cnn(
             meta["input_shape_"],
             meta["n_classes_"],
-            filters=_check_filters(self.filters),
+            filters=self._filters,
             kernel_size=int(self.kernel_size),
             pool_size=int(self.pool_size),
             dense_units=int(self.dense_units),
@@ -332,7 +330,7 @@ class CNNClassifier(KerasImageClassifier):
             zoom=float(self.zoom),
             horizontal_flip=bool(self.horizontal_flip),
             precision=self.precision,
-            seed=self._random_seed(),
+            seed=self._network_seed(),
         )
         optimizer = compile_kwargs.get("optimizer")
         if self.precision == "mixed_float16" and not isinstance(

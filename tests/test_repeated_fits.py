@@ -19,21 +19,28 @@ def _live_function_graphs():
 
 
 def _custom_gradient_keys():
-    from tensorflow.python.framework import ops
+    from skcnn._compat import gradient_registry
 
-    return {k for k in ops._gradient_registry._registry if "CustomGradient" in k}
+    return {k for k in gradient_registry() if "CustomGradient" in k}
+
+
+def _fit_and_drop(X, y, seeds):
+    for seed in seeds:
+        clf = small_cnn(epochs=1, random_state=seed).fit(X, y)
+        clf.predict(X)
+        del clf
 
 
 def test_repeated_fits_release_their_traced_step_graphs(digits_scaled):
     X, y = digits_scaled
-    small_cnn(epochs=1, random_state=0).fit(X, y).predict(X[:1])  # warm-up
+    _fit_and_drop(X, y, [0, 1])  # warm-up: TensorFlow's own one-off graphs
     graphs, keys = _live_function_graphs(), _custom_gradient_keys()
-    for seed in range(1, 4):
-        clf = small_cnn(epochs=1, random_state=seed).fit(X, y)
-        clf.predict(X)
-        del clf
+    _fit_and_drop(X, y, range(2, 8))
+    # Each fit used to leave its step's registration and about two graphs
+    # alive: six fits would add 6 keys and a dozen graphs. Nothing may grow
+    # with the number of fits (a stray graph of TensorFlow's own is allowed).
     assert _custom_gradient_keys() == keys
-    assert _live_function_graphs() == graphs
+    assert _live_function_graphs() - graphs < 3
 
 
 def test_other_custom_gradients_traced_during_a_fit_keep_working(digits_scaled):

@@ -1,7 +1,10 @@
 """scikit-learn's own estimator checks for every skcnn estimator.
 
-Expected failures are listed with their reasons; there are only the ones
-scikit-learn itself declares for its minibatch learners (SGDClassifier).
+CNNClassifier is checked three times: with its defaults (only seeded), with
+a small network that keeps the other defaults (augmentation included), and
+with a fast tuned instance. Expected failures are listed with their reasons;
+there are only the ones scikit-learn itself declares for its minibatch
+learners (SGDClassifier).
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -20,6 +23,15 @@ SMALL_CNN = CNNClassifier(
     random_state=0,
 )
 
+# The defaults, seeded: sklearn's toy data become (1, n_features, 1) strips,
+# on which the default augmentation is left out.
+DEFAULT_CNN = CNNClassifier(random_state=0)
+
+# A small network with every other parameter at its default.
+SMALL_DEFAULT_CNN = CNNClassifier(
+    filters=(4,), dense_units=8, epochs=20, batch_size=32, random_state=0
+)
+
 EXPECTED_FAILED_CHECKS = {
     "CNNClassifier": {
         # The same reason scikit-learn gives for SGDClassifier: a minibatch
@@ -34,7 +46,14 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [SMALL_CNN, ImageReshaper(), PixelScaler(), PixelScaler(method="standard")],
+    [
+        DEFAULT_CNN,
+        SMALL_DEFAULT_CNN,
+        SMALL_CNN,
+        ImageReshaper(),
+        PixelScaler(),
+        PixelScaler(method="standard"),
+    ],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
         type(est).__name__, {}
     ),

@@ -1,0 +1,90 @@
+"""The one place where skcnn reaches private APIs of the libraries it uses.
+
+Each import below says why no public API serves. An upgrade of
+scikit-learn, scikeras or TensorFlow that moves one of them should need a
+change here only.
+
+scikeras is the base skcnn builds on (:mod:`skcnn._base` subclasses its
+``BaseWrapper``), but skcnn overrides these of its behaviours, because they
+are wrong or unsafe with current scikit-learn and Keras:
+
+* tags: scikeras 0.13 declares them only through ``_more_tags``, which
+  scikit-learn >= 1.6 ignores (and rejects in its checks); its
+  ``KerasClassifier`` puts ``BaseEstimator`` before ``ClassifierMixin`` in
+  the MRO, so scikit-learn does not see a classifier. skcnn's classifier
+  derives from ``ClassifierMixin`` and ``BaseWrapper`` in that order and
+  declares ``__sklearn_tags__`` (and ``BaseWrapper`` gets a pass-through
+  ``__sklearn_tags__``, below).
+* seeding: scikeras seeds Python, NumPy and TensorFlow globally and sets
+  ``TF_DETERMINISTIC_OPS``, which changes the whole process and is not
+  thread-safe. skcnn seeds each random draw of a fit instead
+  (:mod:`skcnn._seeding`).
+* input validation, ``class_weight`` (turned into sample weights),
+  ``validation_split`` (stratified instead of Keras's tail split) and the
+  training data (fed without copies, in a seeded order).
+* prediction: a compiled inference function per fitted model instead of
+  ``Model.predict``, whose fixed cost per call dominates for a few images.
+
+What skcnn reuses: parameter routing (``optimizer__*``, ``fit__*``, ...),
+the label encoder, callback initialisation and the pickling of Keras models.
+"""
+
+# TensorFlow and Keras are brought up by skcnn (quietly, with the backend
+# checked) before scikeras imports them.
+from ._keras import keras  # noqa: F401  isort: skip
+
+# isort: split
+# scikeras's routing helpers are public in spirit (its wrappers are built on
+# them) but live in its private ``_utils`` module; skcnn routes compile,
+# optimizer, loss and metric parameters exactly as scikeras does.
+from scikeras._utils import (  # noqa: F401, E402
+    get_loss_class_function_or_string,
+    get_metric_class,
+    get_optimizer_class,
+    route_params,
+    try_to_convert_strings_to_classes,
+    unflatten_params,
+)
+from scikeras.wrappers import BaseWrapper
+
+# scikit-learn's parameter validation is private (``sklearn.utils.
+# _param_validation``) but is what every scikit-learn estimator uses to
+# report invalid hyperparameters; its messages are the ones users know.
+from sklearn.utils._param_validation import (  # noqa: F401
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+
+# scikit-learn has no public function that validates sample weights against
+# X with its standard messages (shape, finiteness, dtype).
+from sklearn.utils.validation import _check_sample_weight  # noqa: F401
+
+if "__sklearn_tags__" not in vars(BaseWrapper):
+    # scikeras 0.13 declares its tags only through the `_more_tags` hook that
+    # scikit-learn dropped in 1.6, and scikit-learn now rejects any class in
+    # an estimator's MRO that defines `_more_tags` without
+    # `__sklearn_tags__`. Give BaseWrapper the modern hook; it returns what
+    # BaseWrapper already gets today (its parents' tags), so no scikeras
+    # behaviour changes.
+    def _base_wrapper_tags(self):
+        return super(BaseWrapper, self).__sklearn_tags__()
+
+    BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
+
+
+def gradient_registry():
+    """TensorFlow's process-wide gradient registry as a dict, or None.
+
+    TensorFlow offers no public way to drop a gradient registration, and
+    every traced Keras training step leaves one behind that keeps the whole
+    step graph alive (see :mod:`skcnn._tracing`). None when a TensorFlow
+    release has moved the registry: skcnn then leaves it alone.
+    """
+    try:
+        from tensorflow.python.framework import ops
+
+        registry = ops._gradient_registry._registry
+    except (ImportError, AttributeError):
+        return None
+    return registry if isinstance(registry, dict) else None

@@ -1,0 +1,45 @@
+"""The forward pass of a fitted network, compiled once per model.
+
+``Model.predict`` builds a data pipeline and calls a traced function for
+every call: milliseconds of fixed cost, most of the time of a one-image
+prediction. Calling the model eagerly costs several milliseconds more. A
+``tf.function`` with a fixed input signature (any batch size, float32
+images of the fitted shape) is traced once and then answers one image in
+about the time the network itself needs, with no retracing whatever the
+batch size.
+"""
+
+import numpy as np
+
+from ._keras import tf
+
+__all__ = ["InferenceFunction"]
+
+
+class InferenceFunction:
+    """Class probabilities from a Keras model, through one compiled function.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The fitted network; it is held, not copied.
+    input_shape : tuple of int
+        Channels-last shape ``(height, width, channels)`` of one image.
+    """
+
+    def __init__(self, model, input_shape):
+        signature = [tf.TensorSpec((None, *input_shape), tf.float32, name="images")]
+
+        def forward(images):
+            return model(images, training=False)
+
+        self._forward = tf.function(forward, input_signature=signature, autograph=False)
+
+    def __call__(self, X, batch_size):
+        """The network's outputs for images ``X``, ``batch_size`` at a time."""
+        outputs = [
+            self._forward(np.asarray(X[start : start + batch_size], np.float32))
+            for start in range(0, len(X), batch_size)
+        ]
+        outputs = [np.asarray(out) for out in outputs]
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
