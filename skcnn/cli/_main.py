@@ -1,0 +1,50 @@
+"""The ``skcnn`` parser, the dispatch to subcommands and the exit codes.
+
+Exit codes: 0 when the command succeeded, 2 for a malformed command line
+(argparse's usage errors), 1 for any other error (a dataset that cannot be
+loaded, a bad file), 130 when interrupted with Ctrl-C. Errors print one line
+on stderr, never a traceback.
+"""
+
+import argparse
+import sys
+
+from .._version import __version__
+from . import compare, search
+
+
+def build_parser():
+    """The ``skcnn`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="skcnn",
+        description="Convolutional networks for scikit-learn: compare a CNN "
+        "with baselines, or grid-search it.",
+    )
+    parser.add_argument("--version", action="version", version=f"skcnn {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (compare, search):
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``skcnn`` command; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2)
+        return exc.code
+    try:
+        args.run(args)
+    except KeyboardInterrupt:
+        print("\nskcnn: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # e.g. a dataset that cannot be downloaded
+        print(f"skcnn: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def console_main():
+    """Console-script wrapper: exit with :func:`main`'s code."""
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""``skcnn compare``: a CNN and scikit-learn baselines on the same split."""
+
+import argparse
+import time
+
+import numpy as np
+
+from .._version import __version__
+from . import _args, _data, _models, _report
+
+COLUMNS = [
+    ("model", "model", ""),
+    ("accuracy", "accuracy", ".4f"),
+    ("fit_seconds", "fit s", ".1f"),
+    ("predict_ms_per_image", "predict ms/image", ".3f"),
+]
+
+
+def _baseline_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in _models.BASELINES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown baseline {', '.join(unknown) or text!r}; choose from "
+            f"{', '.join(_models.BASELINES)} (comma-separated)"
+        )
+    return names
+
+
+def add_parser(commands):
+    """Register ``compare`` on the subparsers action ``commands``."""
+    compare = commands.add_parser(
+        "compare",
+        help="train a CNN and baselines on the same split and compare them",
+        description="Train CNNClassifier and baselines on the same split, print "
+        "a comparison table and write pictures, results.json and report.md.",
+    )
+    _args.add_common_options(compare, "skcnn-results")
+    compare.add_argument(
+        "--epochs",
+        type=_args.epochs,
+        default="auto",
+        help="CNN training epochs, or 'auto' for CNNClassifier's own rule "
+        "(default: %(default)s)",
+    )
+    compare.add_argument(
+        "--baselines",
+        type=_baseline_list,
+        default=["logreg"],
+        help=f"comma-separated, from {', '.join(_models.BASELINES)} (default: logreg)",
+    )
+    compare.set_defaults(run=run)
+    return compare
+
+
+def _fit_and_score(models, X_train, X_test, y_train, y_test, say):
+    rows, predictions = [], {}
+    for name, model in models.items():
+        say(f"training {name} on {len(X_train)} images ...")
+        start = time.perf_counter()
+        model.fit(X_train, y_train)
+        fit_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        y_pred = model.predict(X_test)
+        predict_seconds = time.perf_counter() - start
+        predictions[name] = y_pred
+        row = {
+            "model": name,
+            "accuracy": float(np.mean(y_pred == y_test)),
+            "fit_seconds": fit_seconds,
+            "predict_ms_per_image": 1000 * predict_seconds / len(X_test),
+        }
+        rows.append(row)
+        say(f"  {name}: accuracy {row['accuracy']:.4f} in {fit_seconds:.1f} s")
+    return rows, predictions
+
+
+def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out):
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from ..plotting import (
+        ClassDistributionDisplay,
+        ConvFiltersDisplay,
+        ImageGridDisplay,
+        TrainingHistoryDisplay,
+    )
+
+    save = _report.save_picture
+    names = list(bunch.target_names)
+    pictures = {}
+    pictures["samples"] = save(
+        ImageGridDisplay.from_images(
+            test_images, y_test, n_images=10, n_cols=5, class_names=names
+        ),
+        out / "samples.png",
+    )
+    pictures["class_distribution"] = save(
+        ClassDistributionDisplay.from_labels(y_train, y_test=y_test, class_names=names),
+        out / "class_distribution.png",
+    )
+    pictures["training_curves"] = save(
+        TrainingHistoryDisplay.from_estimator(cnn), out / "training_curves.png"
+    )
+    confusion = ConfusionMatrixDisplay.from_predictions(
+        y_test, cnn_pred, display_labels=names, colorbar=False
+    )
+    confusion.ax_.set_title("CNNClassifier confusion matrix")
+    pictures["confusion_matrix"] = save(confusion, out / "confusion_matrix.png")
+    pictures["misclassified"] = save(
+        ImageGridDisplay.from_predictions(
+            test_images,
+            y_test,
+            cnn_pred,
+            only_errors=True,
+            n_images=15,
+            class_names=names,
+        ),
+        out / "misclassified.png",
+    )
+    pictures["filters"] = save(
+        ConvFiltersDisplay.from_estimator(cnn), out / "filters.png"
+    )
+    pictures["comparison"] = _report.plot_comparison(rows, out / "comparison.png")
+    return pictures
+
+
+def run(args):
+    """Run ``skcnn compare``; return the results dict."""
+    from ..datasets import split_train_test
+
+    say = _report.Printer(args.quiet)
+    bunch, (X_train, X_test, y_train, y_test) = _data.prepare(args, say)
+    out = args.out
+    test_images = split_train_test(bunch, images=True)[1]
+
+    models = {
+        "CNNClassifier": _models.cnn_pipeline(
+            bunch,
+            say,
+            epochs=args.epochs,
+            validation_split=0.1,
+            random_state=args.random_state,
+        )
+    }
+    for name in args.baselines:
+        models[_models.BASELINES[name]] = _models.baseline(
+            name, bunch, args.random_state
+        )
+    rows, predictions = _fit_and_score(models, X_train, X_test, y_train, y_test, say)
+
+    cnn = models["CNNClassifier"]
+    pictures = _pictures(
+        bunch,
+        cnn,
+        test_images,
+        y_train,
+        y_test,
+        predictions["CNNClassifier"],
+        rows,
+        out,
+    )
+    table = _report.format_table(rows, COLUMNS)
+    results = {
+        "command": "compare",
+        "dataset": bunch.source,
+        "n_train": int(len(X_train)),
+        "n_test": int(len(X_test)),
+        "image_shape": list(bunch.images.shape[1:]),
+        "epochs": len(cnn[-1].history_["loss"]),
+        "cnn_history": cnn[-1].history_,
+        "models": rows,
+        "pictures": pictures,
+        "skcnn_version": __version__,
+    }
+    _report.write_results(out, results)
+    (out / "report.md").write_text(_report.compare_report(results, table))
+    print()
+    print(table)
+    print(f"\nresults, pictures and report.md written to {out}/")
+    return results
