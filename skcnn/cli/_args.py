@@ -58,14 +58,88 @@ def dropout(text):
     return value
 
 
+def dataset(text):
+    """A dataset name from :data:`DATASETS` or an existing folder (a Path)."""
+    if text in DATASETS:
+        return text
+    path = Path(text)
+    if path.is_dir():
+        return path
+    choices = ", ".join(DATASETS)
+    if path.exists():
+        raise argparse.ArgumentTypeError(
+            f"expected one of {choices} or a folder of images, got the file {text!r}"
+        )
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {choices}, or give a folder "
+        "of images; no such folder exists either)"
+    )
+
+
+def fraction(text):
+    """A fraction in (0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction between 0 and 1, got {text!r}"
+        )
+    return value
+
+
+def image_size(values):
+    """``["H", "W"]`` or ``["HxW"]`` as a ``(height, width)`` tuple, else None."""
+    if len(values) == 1:
+        values = values[0].lower().split("x")
+    try:
+        size = tuple(int(v) for v in values)
+    except ValueError:
+        return None
+    if len(size) != 2 or min(size) < 1:
+        return None
+    return size
+
+
+class ImageSizeAction(argparse.Action):
+    """``--image-size H W`` or ``--image-size HxW``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        size = image_size(values)
+        if size is None:
+            parser.error(
+                f"argument {option_string}: expected a height and a width like "
+                f"'28 28' or 28x28 (positive ints), got {' '.join(values)!r}"
+            )
+        setattr(namespace, self.dest, size)
+
+
 def add_common_options(sub, default_out):
     """The dataset, output folder, seed and verbosity options."""
     sub.add_argument(
         "--dataset",
-        choices=DATASETS,
+        type=dataset,
         default="auto",
+        metavar="{" + ",".join(DATASETS) + "} or FOLDER",
         help="auto: full MNIST when cached or downloadable, else the "
-        "embedded 5,000-image MNIST sample (default: %(default)s)",
+        "embedded 5,000-image MNIST sample. A FOLDER holds one subfolder of "
+        "images per class, or train/ and test/ folders laid out that way "
+        "(default: %(default)s)",
+    )
+    sub.add_argument(
+        "--image-size",
+        nargs="+",
+        action=ImageSizeAction,
+        metavar="SIZE",
+        help="folder datasets: resize every image to H W (or HxW); by default "
+        "all images must have the same size",
+    )
+    sub.add_argument(
+        "--test-size",
+        type=fraction,
+        help="folder datasets without train/ and test/: the stratified test "
+        "fraction (default: 0.2)",
     )
     sub.add_argument(
         "--out",
@@ -77,6 +151,18 @@ def add_common_options(sub, default_out):
         "--random-state",
         type=int,
         default=0,
-        help="seed for the CNN (default: %(default)s)",
+        help="seed for the CNN and for splitting a folder (default: %(default)s)",
     )
     sub.add_argument("--quiet", action="store_true", help="print only the final table")
+
+
+def check_common_options(parser, args):
+    """Reject folder options given with a named dataset (usage errors)."""
+    if isinstance(args.dataset, Path):
+        return
+    for option in ("image_size", "test_size"):
+        if getattr(args, option) is not None:
+            parser.error(
+                f"--{option.replace('_', '-')} applies to folder datasets only, "
+                f"not to --dataset {args.dataset}"
+            )

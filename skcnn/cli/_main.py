@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from .._version import __version__
-from . import compare, search
+from . import compare, predict, search
+from ._errors import CommandError
 
 
 def build_parser():
@@ -18,11 +19,12 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skcnn",
         description="Convolutional networks for scikit-learn: compare a CNN "
-        "with baselines, or grid-search it.",
+        "with baselines, grid-search it, or predict image files with a saved "
+        "model.",
     )
     parser.add_argument("--version", action="version", version=f"skcnn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (compare, search):
+    for module in (compare, search, predict):
         module.add_parser(commands)
     return parser
 
@@ -32,17 +34,21 @@ def main(argv=None):
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.check(args.subparser, args)
     except SystemExit as exc:  # --help, --version (0) or a usage error (2)
         return exc.code
     try:
         args.run(args)
+        return 0
     except KeyboardInterrupt:
         print("\nskcnn: interrupted", file=sys.stderr)
         return 130
-    except OSError as exc:  # e.g. a dataset that cannot be downloaded
+    except (CommandError, OSError, ValueError) as exc:
+        # A dataset that cannot be downloaded, a bad file or folder, ...
         print(f"skcnn: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    except Exception as exc:  # anything else: still one line, no traceback
+        print(f"skcnn: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 1
 
 
 def console_main():

@@ -31,10 +31,17 @@ def cnn_pipeline(bunch, say, **params):
 
 
 def epoch_logger(say):
-    """A Keras callback that reports each epoch's metrics through ``say``."""
+    """A Keras callback that reports each epoch's metrics through ``say``.
+
+    It pickles as a plain no-op ``Callback``: a saved model carries neither
+    the printer nor a second reference to the network.
+    """
     from .._keras import keras
 
     class EpochLogger(keras.callbacks.Callback):
+        def __reduce__(self):
+            return keras.callbacks.Callback, ()
+
         def on_train_begin(self, logs=None):
             self.start = time.perf_counter()
 

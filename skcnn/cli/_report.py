@@ -1,6 +1,7 @@
 """What the subcommands print and write: tables, pictures, results.json, report.md."""
 
 import json
+import sys
 
 
 class Printer:
@@ -95,3 +96,22 @@ Learned first-layer filters:
 
 ![filters]({p["filters"]})
 """
+
+
+class Progress:
+    """A ``label: done/total`` line on stderr, redrawn in place on a terminal."""
+
+    def __init__(self, label, total, enabled=True):
+        self.label, self.total, self.enabled = label, total, enabled
+        self.redraw = enabled and sys.stderr.isatty()
+
+    def show(self, done):
+        if self.enabled:
+            end = "" if self.redraw else "\n"
+            start = "\r" if self.redraw else ""
+            sys.stderr.write(f"{start}{self.label}: {done}/{self.total}{end}")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.redraw:
+            sys.stderr.write("\n")

@@ -2,6 +2,7 @@
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -49,20 +50,43 @@ def add_parser(commands):
         default=["logreg"],
         help=f"comma-separated, from {', '.join(_models.BASELINES)} (default: logreg)",
     )
-    compare.set_defaults(run=run)
+    compare.add_argument(
+        "--save",
+        type=Path,
+        metavar="PATH",
+        help="write the fitted CNN pipeline to PATH (one joblib file); for a "
+        "folder dataset it takes image file paths, for `skcnn predict`",
+    )
+    compare.set_defaults(run=run, check=check, subparser=compare)
     return compare
 
 
-def _fit_and_score(models, X_train, X_test, y_train, y_test, say):
+def check(parser, args):
+    """Usage errors that argparse cannot see alone."""
+    _args.check_common_options(parser, args)
+    if args.save is not None and args.save.is_dir():
+        parser.error(
+            f"argument --save: expected a file path, got the folder {args.save}"
+        )
+
+
+def _fit_and_score(models, X_train, X_test, y_train, y_test, say, labels=None):
+    """Fit and score each model; with ``labels``, fit on ``labels[y]``.
+
+    Predictions are returned as codes (indices into ``labels``) either way.
+    """
+    codes = None if labels is None else {label: i for i, label in enumerate(labels)}
     rows, predictions = [], {}
     for name, model in models.items():
         say(f"training {name} on {len(X_train)} images ...")
         start = time.perf_counter()
-        model.fit(X_train, y_train)
+        model.fit(X_train, y_train if labels is None else labels[y_train])
         fit_seconds = time.perf_counter() - start
         start = time.perf_counter()
         y_pred = model.predict(X_test)
         predict_seconds = time.perf_counter() - start
+        if codes is not None:
+            y_pred = np.array([codes[label] for label in y_pred])
         predictions[name] = y_pred
         row = {
             "model": name,
@@ -146,7 +170,13 @@ def run(args):
         models[_models.BASELINES[name]] = _models.baseline(
             name, bunch, args.random_state
         )
-    rows, predictions = _fit_and_score(models, X_train, X_test, y_train, y_test, say)
+    # Models trained on a folder predict its class names; on a named dataset,
+    # the integer labels as before.
+    folder = "filenames" in bunch
+    labels = np.asarray(bunch.target_names) if folder else None
+    rows, predictions = _fit_and_score(
+        models, X_train, X_test, y_train, y_test, say, labels
+    )
 
     cnn = models["CNNClassifier"]
     pictures = _pictures(
@@ -172,9 +202,38 @@ def run(args):
         "pictures": pictures,
         "skcnn_version": __version__,
     }
+    if args.save is not None:
+        results["saved_model"] = str(_save_model(cnn, bunch, args.save))
     _report.write_results(out, results)
     (out / "report.md").write_text(_report.compare_report(results, table))
     print()
     print(table)
     print(f"\nresults, pictures and report.md written to {out}/")
+    if args.save is not None:
+        usage = f"skcnn predict {args.save} FILES" if folder else "joblib.load"
+        print(f"fitted CNN pipeline saved to {args.save} (use it with {usage})")
     return results
+
+
+def _save_model(cnn, bunch, path):
+    """Write the fitted CNN pipeline to ``path`` with joblib; return ``path``.
+
+    For a folder dataset the file holds ImageLoader → PixelScaler →
+    CNNClassifier, fitted, which takes image file paths; otherwise the
+    fitted array pipeline.
+    """
+    import joblib
+    from sklearn.pipeline import make_pipeline
+
+    from .. import ImageLoader
+
+    cnn.set_params(cnnclassifier__fit__callbacks=None)  # the progress printer
+    model = cnn
+    if "filenames" in bunch:
+        loader = ImageLoader(
+            image_size=bunch.images.shape[1:3], color_mode=bunch.color_mode
+        ).fit(bunch.filenames[: bunch.n_train])
+        model = make_pipeline(loader, *(step for _, step in cnn.steps[1:]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    return path

@@ -52,7 +52,7 @@ def add_parser(commands):
         default=3,
         help="training epochs per fit (default: %(default)s)",
     )
-    search.set_defaults(run=run)
+    search.set_defaults(run=run, check=_args.check_common_options, subparser=search)
     return search
 
 
