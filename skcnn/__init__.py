@@ -5,9 +5,16 @@ TensorFlow up (quietly) the first time it is imported.
 """
 
 from ._version import __version__
-from .preprocessing import ImageReshaper, PixelScaler
+from .preprocessing import ImageLoader, ImageReshaper, ImageResizer, PixelScaler
 
-__all__ = ["CNNClassifier", "ImageReshaper", "PixelScaler", "__version__"]
+__all__ = [
+    "CNNClassifier",
+    "ImageLoader",
+    "ImageReshaper",
+    "ImageResizer",
+    "PixelScaler",
+    "__version__",
+]
 
 
 def __getattr__(name):

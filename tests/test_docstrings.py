@@ -7,7 +7,9 @@ import pytest
 
 from skcnn import (
     CNNClassifier,
+    ImageLoader,
     ImageReshaper,
+    ImageResizer,
     PixelScaler,
     architectures,
     datasets,
@@ -17,7 +19,7 @@ from skcnn import (
 
 
 def _public_objects():
-    objects = [CNNClassifier, ImageReshaper, PixelScaler]
+    objects = [CNNClassifier, ImageLoader, ImageReshaper, ImageResizer, PixelScaler]
     for module in (architectures, datasets, plotting, preprocessing):
         for name in module.__all__:
             obj = getattr(module, name)

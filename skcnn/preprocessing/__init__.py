@@ -1,6 +1,14 @@
-"""Transformers that turn raw pixel arrays into what a network takes."""
+"""Transformers that turn image files and raw pixel arrays into what a network takes."""
 
 from .._validation import infer_image_shape
+from ._loader import ImageLoader
+from ._resizer import ImageResizer
 from ._transformers import ImageReshaper, PixelScaler
 
-__all__ = ["ImageReshaper", "PixelScaler", "infer_image_shape"]
+__all__ = [
+    "ImageLoader",
+    "ImageReshaper",
+    "ImageResizer",
+    "PixelScaler",
+    "infer_image_shape",
+]

@@ -1,0 +1,387 @@
+"""ImageLoader: image files in, one uint8 array of images out.
+
+Also the file-by-file machinery that :func:`~skcnn.datasets.load_image_folder`
+shares: reading headers and decoding many files into one preallocated array,
+in a thread pool, with a progress line and per-file error handling.
+"""
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._pillow import (
+    ImageFileError,
+    check_color_mode,
+    check_image_size,
+    check_keep_aspect,
+    check_n_jobs,
+    decode_into,
+    describe,
+    read_header,
+)
+
+__all__ = ["ImageLoader"]
+
+#: Files handed to the thread pool at a time (also the progress step).
+_MIN_CHUNK = 256
+
+
+def check_paths(X, owner):
+    """``X`` as a list of ``str`` paths, or a clear error."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"{owner} expects a sequence of image file paths, got the single "
+            f"path {X!r}: wrap it in a list."
+        )
+    if hasattr(X, "to_numpy"):  # pandas Series or DataFrame
+        X = X.to_numpy()
+    if isinstance(X, np.ndarray):
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        if X.ndim != 1:
+            raise ValueError(
+                f"{owner} expects a 1-D sequence of image file paths, got an "
+                f"array of shape {X.shape}."
+            )
+    try:
+        items = list(X)
+    except TypeError:
+        raise TypeError(
+            f"{owner} expects a sequence of image file paths (a list, a 1-D "
+            f"array or a pandas Series), got {type(X).__name__}."
+        ) from None
+    if not items:
+        raise ValueError(f"{owner} got an empty sequence of image file paths.")
+    paths = []
+    for i, item in enumerate(items):
+        if isinstance(item, (str, bytes, os.PathLike)):
+            path = os.fspath(item)
+            paths.append(os.fsdecode(path) if isinstance(path, bytes) else str(path))
+        else:
+            raise TypeError(
+                f"{owner} expects image file paths (str or os.PathLike), got "
+                f"{item!r} of type {type(item).__name__} at position {i}."
+            )
+    return paths
+
+
+class _Progress:
+    """``label: done/total`` on stderr; rewritten in place on a terminal."""
+
+    def __init__(self, label, total, verbose):
+        self.label, self.total = label, total
+        self.enabled = bool(verbose) and total > 0
+        isatty = getattr(sys.stderr, "isatty", None)
+        self.tty = bool(isatty and isatty())
+
+    def update(self, done):
+        if self.enabled:
+            line = f"{self.label}: {done}/{self.total}"
+            if self.tty:
+                print("\r" + line, end="", file=sys.stderr, flush=True)
+            else:
+                print(line, file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.enabled and self.tty:
+            print(file=sys.stderr, flush=True)
+
+
+def _catching(function):
+    def call(i):
+        try:
+            function(i)
+        except (FileNotFoundError, ImageFileError) as exc:
+            return exc
+        return None
+
+    return call
+
+
+def for_each_file(function, n, n_jobs, verbose, label, on_error):
+    """Call ``function(i)`` for ``i`` in ``range(n)``, ``n_jobs`` threads.
+
+    A file error (``FileNotFoundError`` or :class:`ImageFileError`) is raised
+    at once with ``on_error="raise"``; otherwise the failures are returned as
+    ``(index, exception)`` pairs. Pillow releases the GIL while it decodes
+    and resizes, so threads decode in parallel. Files go to the pool in
+    chunks, so that only a chunk's worth of tasks is ever pending.
+    """
+    chunk = max(_MIN_CHUNK, -(-n // 20))
+    task = _catching(function)
+    failures = []
+    progress = _Progress(label, n, verbose)
+    pool = ThreadPoolExecutor(n_jobs) if n_jobs > 1 and n > 1 else None
+    try:
+        for start in range(0, n, chunk):
+            indices = range(start, min(n, start + chunk))
+            results = pool.map(task, indices) if pool else map(task, indices)
+            for i, exc in zip(indices, results, strict=True):
+                if exc is None:
+                    continue
+                if on_error == "raise":
+                    raise exc
+                failures.append((i, exc))
+            progress.update(indices.stop)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        progress.close()
+    return failures
+
+
+def read_headers(paths, n_jobs=1, verbose=0, on_error="raise"):
+    """Headers of ``paths`` (None where unreadable) and the failures."""
+    headers = [None] * len(paths)
+
+    def read(i):
+        headers[i] = read_header(paths[i])
+
+    failures = for_each_file(
+        read, len(paths), n_jobs, verbose, "reading image headers", on_error
+    )
+    return headers, failures
+
+
+def decode_images(
+    paths, image_size, n_channels, keep_aspect, n_jobs=1, verbose=0, on_error="raise"
+):
+    """Decode ``paths`` into one ``(n, h, w, c)`` uint8 array.
+
+    Returns the array and the failures; a failed file leaves its row zero.
+    """
+    out = np.zeros((len(paths), *image_size, n_channels), dtype=np.uint8)
+
+    def decode(i):
+        decode_into(paths[i], out[i], keep_aspect)
+
+    failures = for_each_file(
+        decode, len(paths), n_jobs, verbose, "loading images", on_error
+    )
+    return out, failures
+
+
+def resolve_color_mode(color_mode, headers):
+    """``"rgb"`` or ``"grayscale"``; ``"auto"`` is grayscale if all images are."""
+    if color_mode != "auto":
+        return color_mode
+    return "grayscale" if all(h.grayscale for h in headers) else "rgb"
+
+
+def common_size(headers, paths, owner):
+    """The one ``(height, width)`` of all ``headers``, or an error listing them."""
+    by_size = {}
+    for header, path in zip(headers, paths, strict=True):
+        by_size.setdefault(header.size, []).append(path)
+    if len(by_size) == 1:
+        return next(iter(by_size))
+    ranked = sorted(by_size.items(), key=lambda item: (-len(item[1]), item[0]))
+    parts = []
+    for (h, w), files in ranked[:5]:
+        examples = ", ".join(describe(p) for p in files[:2])
+        parts.append(f"{h}x{w} in {len(files)} file(s) such as {examples}")
+    if len(ranked) > 5:
+        parts.append(f"{len(ranked) - 5} more sizes")
+    raise ValueError(
+        f"{owner} found images of {len(by_size)} different sizes (height x "
+        f"width): {'; '.join(parts)}. Pass image_size=(height, width) to "
+        "resize them all to one size."
+    )
+
+
+class ImageLoader(TransformerMixin, BaseEstimator):
+    """Load image files into one array of uint8 images.
+
+    The first step of a pipeline that works on image files, as
+    :class:`~sklearn.feature_extraction.text.CountVectorizer` is for text:
+    ``X`` is a sequence of file paths and :meth:`transform` returns the
+    decoded images as one ``(n_samples, height, width, channels)`` uint8
+    array, ready for :class:`PixelScaler` and :class:`CNNClassifier`. Any
+    format Pillow reads works (PNG, JPEG, BMP, GIF, TIFF, WebP, ...), in any
+    size and colour mode:
+
+    * the EXIF orientation is applied (as ``PIL.ImageOps.exif_transpose``
+      does), so photos stand as a viewer shows them; animated or
+      multi-page files give their first frame;
+    * transparency is composited on black (a fully transparent pixel
+      becomes 0, like the padding), not dropped;
+    * palette, CMYK and YCbCr images are converted to RGB, 16- and 32-bit
+      integer images (spanning 0-65535) are scaled to 0-255, floating-point
+      images are clipped to 0-255; grayscale is ITU-R 601-2 luma;
+    * images are resized with an antialiasing bilinear filter.
+
+    :meth:`fit` reads only the files' headers (Pillow opens files lazily),
+    to learn the colour mode and, without ``image_size``, the images' one
+    common size. Nothing else is learned, so a fitted loader takes any files.
+
+    A file that cannot be read (missing, empty, damaged or truncated, not an
+    image, larger than Pillow's decompression-bomb limit
+    ``PIL.Image.MAX_IMAGE_PIXELS``) raises an ``OSError`` that names it: a
+    transformer cannot drop samples. :func:`~skcnn.datasets.load_image_folder`
+    can skip such files instead.
+
+    Parameters
+    ----------
+    image_size : int or tuple of (int, int), default=None
+        Size ``(height, width)`` of the output images; an int is a square.
+        None uses the size of the images seen in :meth:`fit`, which must
+        then all have the same size (an error lists the sizes found).
+    color_mode : {"auto", "rgb", "grayscale"}, default="auto"
+        ``"rgb"`` gives 3 channels, ``"grayscale"`` 1. ``"auto"`` chooses
+        grayscale when every image seen in :meth:`fit` is grayscale
+        (including palette images with gray colours), RGB otherwise.
+    keep_aspect : {"pad", "crop", False}, default="pad"
+        How an image whose aspect ratio differs from ``image_size``'s is
+        fitted. ``"pad"`` (the default) scales it to fit inside and fills
+        the borders with 0: no content is lost and nothing is distorted.
+        ``"crop"`` scales it to cover and cuts the overflow at both ends
+        (loses the borders); ``False`` stretches it (distorts shapes).
+    n_jobs : int, default=None
+        Number of threads decoding files (Pillow decodes outside Python's
+        global lock). None means 1; -1 means one per CPU core.
+    verbose : int, default=0
+        With 1 or more, print a progress line to stderr
+        (``loading images: 1200/5000``).
+
+    Attributes
+    ----------
+    image_size_ : tuple of (int, int)
+        Size ``(height, width)`` of the output images.
+    color_mode_ : str
+        ``"rgb"`` or ``"grayscale"``.
+    n_channels_ : int
+        Channels of the output images: 3 or 1.
+
+    See Also
+    --------
+    ImageResizer : Resize image arrays already in memory.
+    skcnn.datasets.load_image_folder : Load a folder with one subfolder per class.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from skcnn import ImageLoader
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> Image.new("RGB", (40, 30), "red").save(folder / "wide.png")
+    >>> Image.new("L", (20, 20), 255).save(folder / "square.jpg")
+    >>> loader = ImageLoader(image_size=(16, 16))
+    >>> images = loader.fit_transform([folder / "wide.png", folder / "square.jpg"])
+    >>> images.shape, images.dtype, loader.color_mode_
+    ((2, 16, 16, 3), dtype('uint8'), 'rgb')
+    >>> images[0, :4, 8]  # the wide image, padded above and below
+    array([[  0,   0,   0],
+           [  0,   0,   0],
+           [255,   0,   0],
+           [255,   0,   0]], dtype=uint8)
+    """
+
+    def __init__(
+        self,
+        image_size=None,
+        color_mode="auto",
+        keep_aspect="pad",
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.image_size = image_size
+        self.color_mode = color_mode
+        self.keep_aspect = keep_aspect
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _check_params(self):
+        name = type(self).__name__
+        return (
+            check_image_size(self.image_size, name),
+            check_color_mode(self.color_mode, name),
+            check_keep_aspect(self.keep_aspect, name),
+            check_n_jobs(self.n_jobs, name),
+        )
+
+    def _fit(self, paths, read_files):
+        image_size, color_mode, _, n_jobs = self._check_params()
+        headers = []
+        if read_files:
+            headers, _ = read_headers(paths, n_jobs, self.verbose)
+        self.color_mode_ = resolve_color_mode(color_mode, headers)
+        self.image_size_ = image_size or common_size(
+            headers, paths, type(self).__name__
+        )
+        self.n_channels_ = 1 if self.color_mode_ == "grayscale" else 3
+        return self
+
+    def fit(self, X, y=None):
+        """Read the images' headers to learn their colour mode and size.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike of shape (n_samples,)
+            Paths of image files: a list, a 1-D array or a pandas Series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ImageLoader
+            The fitted loader.
+        """
+        return self._fit(check_paths(X, type(self).__name__), read_files=True)
+
+    def fit_transform(self, X, y=None):
+        """Fit to ``X``, then load its images.
+
+        With ``image_size`` and ``color_mode`` both given, nothing is left to
+        learn from the files and they are read once, not twice.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike of shape (n_samples,)
+            Paths of image files: a list, a 1-D array or a pandas Series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, height, width, channels)
+            The decoded images, uint8.
+        """
+        paths = check_paths(X, type(self).__name__)
+        learn = self.image_size is None or self.color_mode == "auto"
+        return self._fit(paths, read_files=learn)._load(paths)
+
+    def transform(self, X):
+        """Decode and resize the images in ``X``.
+
+        Parameters
+        ----------
+        X : sequence of str or os.PathLike of shape (n_samples,)
+            Paths of image files: a list, a 1-D array or a pandas Series.
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, height, width, channels)
+            The decoded images, uint8, in the order of ``X``.
+        """
+        check_is_fitted(self)
+        return self._load(check_paths(X, type(self).__name__))
+
+    def _load(self, paths):
+        _, _, keep_aspect, n_jobs = self._check_params()
+        images, _ = decode_images(
+            paths, self.image_size_, self.n_channels_, keep_aspect, n_jobs, self.verbose
+        )
+        return images
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
