@@ -159,6 +159,12 @@ def add_common_options(sub, default_out):
 def check_common_options(parser, args):
     """Reject folder options given with a named dataset (usage errors)."""
     if isinstance(args.dataset, Path):
+        split = (args.dataset / "train").is_dir() and (args.dataset / "test").is_dir()
+        if split and args.test_size is not None:
+            parser.error(
+                f"--test-size does not apply: {args.dataset} has train/ and test/ "
+                "folders, which are used as the split"
+            )
         return
     for option in ("image_size", "test_size"):
         if getattr(args, option) is not None:

@@ -51,11 +51,13 @@ def prepare(args, say):
     else:
         bunch = load_dataset(args.dataset, say)
     split = split_train_test(bunch)
-    X_train, X_test = split[:2]
+    # Folders show their images' shape (their size and colour are chosen);
+    # the named datasets, the flat rows the models get, as before.
+    shown = split_train_test(bunch, images=True) if "filenames" in bunch else split
     say(f"dataset: {bunch.source} ({len(bunch.target_names)} classes)")
     say(
-        f"  train images {X_train.shape}, test images {X_test.shape}, "
-        f"dtype {X_train.dtype}"
+        f"  train images {shown[0].shape}, test images {shown[1].shape}, "
+        f"dtype {shown[0].dtype}"
     )
     args.out.mkdir(parents=True, exist_ok=True)
     return bunch, split
@@ -170,6 +172,10 @@ def load_folder(path, *, image_size=None, test_size=None, random_state=0, verbos
             0.2 if test_size is None else test_size,
             random_state,
             verbose,
+        )
+    if len(names) < 2:
+        raise ValueError(
+            f"a classifier needs at least two classes; {path} has one, {names[0]!r}"
         )
     images = np.concatenate([part[0] for part in parts])
     target = np.concatenate([part[1] for part in parts])

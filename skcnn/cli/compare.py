@@ -203,7 +203,8 @@ def run(args):
         "skcnn_version": __version__,
     }
     if args.save is not None:
-        results["saved_model"] = str(_save_model(cnn, bunch, args.save))
+        _save_model(_model_to_save(cnn, bunch), args.save)
+        results["saved_model"] = str(args.save)
     _report.write_results(out, results)
     (out / "report.md").write_text(_report.compare_report(results, table))
     print()
@@ -215,25 +216,29 @@ def run(args):
     return results
 
 
-def _save_model(cnn, bunch, path):
-    """Write the fitted CNN pipeline to ``path`` with joblib; return ``path``.
+def _model_to_save(cnn, bunch):
+    """The fitted CNN pipeline in the form ``--save`` writes.
 
-    For a folder dataset the file holds ImageLoader → PixelScaler →
-    CNNClassifier, fitted, which takes image file paths; otherwise the
-    fitted array pipeline.
+    For a folder dataset: ImageLoader → PixelScaler → CNNClassifier, which
+    takes image file paths (the loader set to the size and colour mode the
+    network was trained on). Otherwise the fitted array pipeline itself.
     """
-    import joblib
     from sklearn.pipeline import make_pipeline
 
     from .. import ImageLoader
 
     cnn.set_params(cnnclassifier__fit__callbacks=None)  # the progress printer
-    model = cnn
-    if "filenames" in bunch:
-        loader = ImageLoader(
-            image_size=bunch.images.shape[1:3], color_mode=bunch.color_mode
-        ).fit(bunch.filenames[: bunch.n_train])
-        model = make_pipeline(loader, *(step for _, step in cnn.steps[1:]))
+    if "filenames" not in bunch:
+        return cnn
+    loader = ImageLoader(
+        image_size=bunch.images.shape[1:3], color_mode=bunch.color_mode
+    ).fit(bunch.filenames[: bunch.n_train])
+    return make_pipeline(loader, *(step for _, step in cnn.steps[1:]))
+
+
+def _save_model(model, path):
+    """Write ``model`` to ``path`` with joblib (one file)."""
+    import joblib
+
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
-    return path

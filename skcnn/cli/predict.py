@@ -66,28 +66,24 @@ def display_path(path):
 def find_images(inputs):
     """Image files named by ``inputs``: files as given, folders searched.
 
-    Folders are walked recursively (symbolic links to folders are not
-    followed, so a link loop cannot trap the walk) for files whose names end
-    in an image extension, case-insensitively; each folder's files come
-    sorted.
+    A folder is searched as :func:`~skcnn.datasets.load_image_folder`
+    searches a class folder: recursively, for names ending in an image
+    extension in any letter case, hidden files and folders left out, links
+    to folders followed once (a link loop ends); its files come sorted.
     """
+    from ..datasets._folder import _image_files
     from ..preprocessing._pillow import IMAGE_EXTENSIONS
 
     files = []
     for path in inputs:
         if path.is_dir():
-            found = [
-                os.path.join(root, name)
-                for root, _, names in os.walk(path)
-                for name in names
-                if name.lower().endswith(IMAGE_EXTENSIONS)
-            ]
+            found = _image_files(str(path))
             if not found:
                 raise CommandError(
                     f"no image files ({', '.join(IMAGE_EXTENSIONS)}) found in "
                     f"{display_path(path)}"
                 )
-            files.extend(sorted(found))
+            files.extend(found)
         elif path.exists():
             files.append(str(path))
         else:
