@@ -121,23 +121,24 @@ def add_common_options(sub, default_out):
         "--dataset",
         type=dataset,
         default="auto",
-        metavar="{" + ",".join(DATASETS) + "} or FOLDER",
-        help="auto: full MNIST when cached or downloadable, else the "
-        "embedded 5,000-image MNIST sample. A FOLDER holds one subfolder of "
-        "images per class, or train/ and test/ folders laid out that way "
-        "(default: %(default)s)",
+        metavar="NAME_OR_FOLDER",
+        help=f"one of {', '.join(DATASETS)} (auto: full MNIST when cached or "
+        "downloadable, else the embedded 5,000-image MNIST sample), or a "
+        "folder holding one subfolder of images per class, or train/ and "
+        "test/ folders laid out that way (default: %(default)s)",
     )
     sub.add_argument(
         "--image-size",
         nargs="+",
         action=ImageSizeAction,
-        metavar="SIZE",
+        metavar=("H", "W"),
         help="folder datasets: resize every image to H W (or HxW); by default "
         "all images must have the same size",
     )
     sub.add_argument(
         "--test-size",
         type=fraction,
+        metavar="FRACTION",
         help="folder datasets without train/ and test/: the stratified test "
         "fraction (default: 0.2)",
     )
