@@ -115,6 +115,18 @@ class ImageSizeAction(argparse.Action):
         setattr(namespace, self.dest, size)
 
 
+def add_training_command(commands, name, run, check, default_out, **texts):
+    """A subcommand that trains on a dataset, with the options it shares.
+
+    ``texts`` are the ``help`` and ``description`` of the subcommand; ``run``
+    runs it and ``check(parser, args)`` rejects what argparse cannot.
+    """
+    sub = commands.add_parser(name, **texts)
+    add_common_options(sub, default_out)
+    sub.set_defaults(run=run, check=check, subparser=sub)
+    return sub
+
+
 def add_common_options(sub, default_out):
     """The dataset, output folder, seed and verbosity options."""
     sub.add_argument(

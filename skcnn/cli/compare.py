@@ -30,13 +30,16 @@ def _baseline_list(text):
 
 def add_parser(commands):
     """Register ``compare`` on the subparsers action ``commands``."""
-    compare = commands.add_parser(
+    compare = _args.add_training_command(
+        commands,
         "compare",
+        run,
+        check,
+        "skcnn-results",
         help="train a CNN and baselines on the same split and compare them",
         description="Train CNNClassifier and baselines on the same split, print "
         "a comparison table and write pictures, results.json and report.md.",
     )
-    _args.add_common_options(compare, "skcnn-results")
     compare.add_argument(
         "--epochs",
         type=_args.epochs,
@@ -57,7 +60,6 @@ def add_parser(commands):
         help="write the fitted CNN pipeline to PATH (one joblib file); for a "
         "folder dataset it takes image file paths, for `skcnn predict`",
     )
-    compare.set_defaults(run=run, check=check, subparser=compare)
     return compare
 
 

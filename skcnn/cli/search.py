@@ -16,13 +16,16 @@ COLUMNS = [
 
 def add_parser(commands):
     """Register ``search`` on the subparsers action ``commands``."""
-    search = commands.add_parser(
+    search = _args.add_training_command(
+        commands,
         "search",
+        run,
+        _args.check_common_options,
+        "skcnn-search",
         help="grid-search the CNN over filters x dropout",
         description="GridSearchCV over filters x dropout on the training split; "
         "prints the CV table and best parameters and saves the heatmap.",
     )
-    _args.add_common_options(search, "skcnn-search")
     search.add_argument(
         "--filters",
         type=_args.filters,
@@ -52,7 +55,6 @@ def add_parser(commands):
         default=3,
         help="training epochs per fit (default: %(default)s)",
     )
-    search.set_defaults(run=run, check=_args.check_common_options, subparser=search)
     return search
 
 
