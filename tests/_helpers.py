@@ -16,3 +16,28 @@ def small_cnn(**params):
     )
     defaults.update(params)
     return CNNClassifier(**defaults)
+
+
+def write_image(path, size=(12, 10), mode="RGB", **save_options):
+    """Write a small image with a fixed gradient pattern; return its path.
+
+    ``size`` is Pillow's ``(width, height)``; ``mode`` any Pillow mode that
+    the pattern converts to (``"L"``, ``"RGB"``, ``"RGBA"``, ``"P"``,
+    ``"CMYK"``, ``"1"``) or ``"I;16"`` (16-bit gray, values ``257 * v``).
+    """
+    import numpy as np
+    from PIL import Image
+
+    width, height = size
+    rows, cols = np.mgrid[0:height, 0:width]
+    gray = (cols * 255 // max(width - 1, 1)).astype(np.uint8)
+    if mode == "I;16":
+        image = Image.fromarray(gray.astype(np.uint16) * 257)
+    elif mode in ("L", "1"):
+        image = Image.fromarray(gray).convert(mode)
+    else:
+        down = (rows * 255 // max(height - 1, 1)).astype(np.uint8)
+        image = Image.fromarray(np.stack([gray, down, 255 - gray], axis=-1))
+        image = image.convert(mode)
+    image.save(path, **save_options)
+    return path

@@ -153,7 +153,8 @@ def _open(path):
         img = Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageFileError(
-            f"Cannot read image file {describe(path)}: {exc}"
+            f"Cannot read image file {describe(path)}: {exc} Raise "
+            "PIL.Image.MAX_IMAGE_PIXELS only for files you trust."
         ) from None
     except Image.UnidentifiedImageError:
         raise ImageFileError(
@@ -180,6 +181,15 @@ def _open(path):
 
 
 def _orientation(img):
+    # Only TIFF keeps the tag among its header fields; other formats carry an
+    # EXIF block in ``info`` once the header is read. Asking Pillow for EXIF
+    # data that is not there makes it decode a whole PNG to look past the
+    # pixels, so EXIF blocks stored after them are ignored (reading headers
+    # must stay cheap).
+    if img.format != "TIFF" and not (
+        "exif" in img.info or "Raw profile type exif" in img.info
+    ):
+        return 1
     try:
         return int(img.getexif().get(0x0112, 1))
     except Exception:  # a damaged EXIF block: show the image as stored
