@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from skcnn.cli import compare, main
-from tests.cli.conftest import write_digit_tree
+from tests.cli._trees import write_digit_tree
 
 
 def _run_main(argv):

@@ -40,3 +40,14 @@ def test_search_end_to_end(tmp_path, capsys):
             f"{candidate['mean']:.4f} |"
         )
         assert row in printed
+
+
+def test_search_on_a_folder(tmp_path, digit_tree, capsys):
+    argv = ["search", "--dataset", str(digit_tree), "--filters", "4", "--dropout"]
+    argv += ["0", "--cv", "2", "--epochs", "1", "--out", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["dataset"] == str(digit_tree)
+    assert len(results["candidates"]) == 1
+    assert 0.0 <= results["test_accuracy"] <= 1.0
+    assert "| (4,) | 0.00 |" in capsys.readouterr().out
