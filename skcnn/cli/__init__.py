@@ -1,0 +1,17 @@
+"""The ``skcnn`` command: compare a CNN with baselines, or grid-search it.
+
+``skcnn compare`` loads a dataset, trains :class:`~skcnn.CNNClassifier` and
+plain scikit-learn baselines on the same split through the same kind of
+pipeline, prints a comparison table and writes pictures, ``results.json`` and
+``report.md`` to ``--out``. ``skcnn search`` runs a grid search over filters ×
+dropout and saves its heatmap. Both run offline on the embedded MNIST sample.
+
+Layout: :mod:`._main` holds the parser and the exit codes, one module per
+subcommand (:mod:`.compare`, :mod:`.search`) registers its options and runs
+it, :mod:`._data` loads and splits datasets, :mod:`._models` builds the
+pipelines and :mod:`._report` writes tables, pictures and reports.
+"""
+
+from ._main import build_parser, console_main, main
+
+__all__ = ["build_parser", "console_main", "main"]

@@ -1,0 +1,228 @@
+"""``skcnn predict``: a saved model's predictions for image files.
+
+The model is a file written by ``skcnn compare --dataset FOLDER --save
+MODEL``: a fitted scikit-learn Pipeline (ImageLoader → PixelScaler →
+CNNClassifier) pickled with joblib. Folders are searched recursively for
+image files, which are decoded and predicted in batches; one row per file
+(path, predicted label, its probability) goes to stdout as it is ready.
+"""
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import _args, _report
+from ._errors import CommandError
+
+FORMATS = ("table", "csv", "json")
+
+
+def add_parser(commands):
+    """Register ``predict`` on the subparsers action ``commands``."""
+    predict = commands.add_parser(
+        "predict",
+        help="predict image files with a model saved by `skcnn compare --save`",
+        description="Load a model saved by `skcnn compare --dataset FOLDER "
+        "--save MODEL` and print the predicted label and its probability for "
+        "each image file. Folders are searched recursively. Loading a model "
+        "runs code stored in its file: only load files you trust.",
+    )
+    predict.add_argument("model", type=Path, metavar="MODEL", help="model file")
+    predict.add_argument(
+        "inputs",
+        type=Path,
+        nargs="+",
+        metavar="FILE_OR_FOLDER",
+        help="image files, or folders searched recursively for image files",
+    )
+    predict.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output format (default: %(default)s)",
+    )
+    predict.add_argument(
+        "--batch-size",
+        type=_args.positive_int,
+        default=256,
+        help="images decoded and predicted at a time (default: %(default)s)",
+    )
+    predict.add_argument(
+        "--quiet", action="store_true", help="no progress line on stderr"
+    )
+    predict.set_defaults(run=run, check=lambda parser, args: None, subparser=predict)
+    return predict
+
+
+def display_path(path):
+    """``path`` as printable text: undecodable bytes of a name become ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def find_images(inputs):
+    """Image files named by ``inputs``: files as given, folders searched.
+
+    A folder is searched as :func:`~skcnn.datasets.load_image_folder`
+    searches a class folder: recursively, for names ending in an image
+    extension in any letter case, hidden files and folders left out, links
+    to folders followed once (a link loop ends); its files come sorted.
+    """
+    from ..datasets._folder import _image_files
+    from ..preprocessing._pillow import IMAGE_EXTENSIONS
+
+    files = []
+    for path in inputs:
+        if path.is_dir():
+            found = _image_files(str(path))
+            if not found:
+                raise CommandError(
+                    f"no image files ({', '.join(IMAGE_EXTENSIONS)}) found in "
+                    f"{display_path(path)}"
+                )
+            files.extend(found)
+        elif path.exists():
+            files.append(str(path))
+        else:
+            raise CommandError(f"no such file or folder: {display_path(path)}")
+    return files
+
+
+def _check_model_file(path):
+    if not path.exists():
+        raise CommandError(f"no such model file: {display_path(path)}")
+    if path.is_dir():
+        raise CommandError(
+            f"expected a model file, got the folder {display_path(path)}"
+        )
+
+
+def load_model(path):
+    """The file pipeline saved in ``path``, or a :class:`CommandError`."""
+    _check_model_file(path)
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    from .. import CNNClassifier, ImageLoader
+
+    try:
+        model = joblib.load(path)
+    except Exception as exc:
+        raise CommandError(
+            f"{display_path(path)} is not a skcnn model file (joblib cannot "
+            f"load it: {type(exc).__name__}: {exc})"
+        ) from None
+    if not (
+        isinstance(model, Pipeline)
+        and isinstance(model[-1], CNNClassifier)
+        and hasattr(model[-1], "model_")
+    ):
+        raise CommandError(
+            f"{display_path(path)} holds a {type(model).__name__}, not a skcnn "
+            "model (a fitted Pipeline ending in CNNClassifier, as written by "
+            "skcnn compare --save)"
+        )
+    if not isinstance(model[0], ImageLoader):
+        raise CommandError(
+            f"{display_path(path)} is a model for image arrays (saved from a "
+            "named dataset); skcnn predict needs one that takes image files, "
+            "saved by skcnn compare --dataset FOLDER --save. In Python, load it "
+            "with joblib.load and call its predict on arrays."
+        )
+    return model
+
+
+def _load_batch(loader, files):
+    """Decode ``files``; returns the images, the files read and the failures."""
+    try:
+        return loader.transform(files), files, []
+    except OSError:  # find which files failed; decode the others
+        pass
+    images, read, failed = [], [], []
+    for path in files:
+        try:
+            images.append(loader.transform([path])[0])
+            read.append(path)
+        except OSError as exc:
+            failed.append(exc)
+    return (np.stack(images) if images else None), read, failed
+
+
+class _Rows:
+    """Write prediction rows to ``stream`` in one of :data:`FORMATS`."""
+
+    def __init__(self, fmt, stream, path_width, label_width):
+        self.fmt, self.stream, self.n = fmt, stream, 0
+        self.widths = (max(path_width, 4), max(label_width, 5))
+        if fmt == "csv":
+            self.csv = csv.writer(stream, lineterminator="\n")
+            self.csv.writerow(["path", "label", "probability"])
+        elif fmt == "table":
+            self._line("path", "label", "probability")
+            self._line("-" * self.widths[0], "-" * self.widths[1], "-" * 11)
+
+    def _line(self, path, label, probability):
+        w_path, w_label = self.widths
+        print(f"{path:<{w_path}}  {label:<{w_label}}  {probability}", file=self.stream)
+
+    def write(self, path, label, probability):
+        if self.fmt == "table":
+            self._line(path, label, f"{probability:.4f}")
+        elif self.fmt == "csv":
+            self.csv.writerow([path, label, repr(probability)])
+        else:
+            row = {"path": path, "label": label, "probability": probability}
+            self.stream.write(("[\n  " if self.n == 0 else ",\n  ") + json.dumps(row))
+        self.n += 1
+
+    def close(self):
+        if self.fmt == "json":
+            self.stream.write("[]\n" if self.n == 0 else "\n]\n")
+        self.stream.flush()
+
+
+def run(args):
+    """Run ``skcnn predict``; return the number of files predicted."""
+    _check_model_file(args.model)  # before the slow part
+    files = find_images(args.inputs)
+    model = load_model(args.model)
+    loader, network = model[0], model[1:]
+    labels = [
+        label.item() if hasattr(label, "item") else label for label in model.classes_
+    ]
+    rows = _Rows(
+        args.format,
+        sys.stdout,
+        max(len(display_path(path)) for path in files),
+        max(len(str(label)) for label in labels),
+    )
+    progress = _report.Progress(
+        "predicting",
+        len(files),
+        enabled=not args.quiet and len(files) > args.batch_size,
+    )
+    failures = []
+    for start in range(0, len(files), args.batch_size):
+        images, read, failed = _load_batch(
+            loader, files[start : start + args.batch_size]
+        )
+        failures.extend(failed)
+        if images is not None:
+            proba = network.predict_proba(images)
+            for path, row in zip(read, proba, strict=True):
+                best = int(np.argmax(row))
+                rows.write(display_path(path), labels[best], float(row[best]))
+        progress.show(min(start + args.batch_size, len(files)))
+    progress.close()
+    rows.close()
+    if failures:
+        listed = "\n  ".join(str(exc) for exc in failures[:20])
+        more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+        raise CommandError(
+            f"{len(failures)} of {len(files)} files could not be read as images "
+            f"and have no prediction:\n  {listed}{more}"
+        )
+    return rows.n
