@@ -4,11 +4,10 @@
 :class:`~sklearn.base.ClassifierMixin` on its left, so that scikit-learn sees
 a classifier, and reuses scikeras's parameter routing, label encoder,
 callback set-up and pickling of Keras models. The fit and predict flow is
-its own; :mod:`skcnn._compat` lists what it overrides and why. The pieces
-live in modules named for what they do: :mod:`skcnn._seeding` (the seeds of
-a fit), :mod:`skcnn._tensors` (data handed to TensorFlow),
-:mod:`skcnn._validation_split`, :mod:`skcnn._compile` and
-:mod:`skcnn._inference` (compiled predictions).
+its own; :mod:`skcnn._compat` lists what it overrides and why. Its pieces
+live in modules named for what they do: ``_seeding``, ``_sample_weight``,
+``_training`` (with ``_tensors`` and ``_validation_split``), ``_compile``
+and ``_inference``.
 """
 
 import warnings
@@ -16,18 +15,18 @@ from contextlib import nullcontext
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import BaseWrapper, _check_sample_weight, route_params
+from ._compat import BaseWrapper, route_params
 from ._compile import compile_kwargs
-from ._inference import InferenceFunction
+from ._inference import InferenceFunction, to_probabilities
 from ._keras import keras
-from ._params import ROUTING_PREFIXES, check_param_names, suggest_param
-from ._seeding import derive_seed, draw_fit_seed, split_generator
-from ._tensors import as_tensor, training_dataset
+from ._params import check_param_names, set_routed_params
+from ._sample_weight import drop_zero_weights, fit_sample_weight
+from ._seeding import derive_seed, draw_fit_seed
+from ._tensors import as_tensor
 from ._tracing import released_step_gradients
-from ._validation_split import validation_split
+from ._training import train
 
 # isort: split
 from scikeras.utils import metric_name  # noqa: E402
@@ -47,9 +46,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     # class_weight is turned into sample weights here, not passed to Keras.
     _fit_kwargs = BaseWrapper._fit_kwargs - {"class_weight"}
 
-    # ------------------------------------------------------------------
-    # scikit-learn identity
-    # ------------------------------------------------------------------
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
@@ -93,24 +89,8 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         self : estimator instance
             The estimator.
         """
-        valid = self.get_params(deep=False)
-        for key, value in params.items():
-            routed = "__" in key and key.split("__", 1)[0] in ROUTING_PREFIXES
-            if not routed and key not in valid:
-                raise ValueError(
-                    f"Invalid parameter {key!r} for estimator "
-                    f"{type(self).__name__}.{suggest_param(self, key)} "
-                    "Valid parameters are the estimator's own "
-                    f"({', '.join(sorted(k for k in valid if '__' not in k))}) "
-                    f"and routed ones, prefixed with one of "
-                    f"{', '.join(p + '__' for p in ROUTING_PREFIXES)}."
-                )
-            setattr(self, key, value)
-        return self
+        return set_routed_params(self, params)
 
-    # ------------------------------------------------------------------
-    # hooks for subclasses
-    # ------------------------------------------------------------------
     def _check_params(self):
         """Validate hyperparameters; raise before TensorFlow is reached."""
         check_param_names(self)
@@ -131,9 +111,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """The number of epochs for a fit on ``n_samples`` (subclass hook)."""
         return epochs
 
-    # ------------------------------------------------------------------
-    # building the network
-    # ------------------------------------------------------------------
     def _check_model_param(self):
         model = self.model
         if model is None:
@@ -201,9 +178,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         self._initialize(X, y)
         return self
 
-    # ------------------------------------------------------------------
-    # training
-    # ------------------------------------------------------------------
     def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
         # One seed per fit: an int repeats, a RandomState advances by one draw.
@@ -234,9 +208,11 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     ):
         self._check_params()
         X, y = self._validate_data(X, y, reset=not reuse)
-        sample_weight = self._fit_sample_weight(X, y, sample_weight)
+        sample_weight = fit_sample_weight(
+            X, y, sample_weight, getattr(self, "class_weight", None)
+        )
         if sample_weight is not None:
-            X, y, sample_weight = self._drop_zero_weights(X, y, sample_weight)
+            X, y, sample_weight = drop_zero_weights(X, y, sample_weight)
         if not reuse:
             self._check_n_classes(y)
         epochs = self._planned_epochs = self._resolve_epochs(epochs, len(X))
@@ -292,32 +268,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 f"only one class: {classes[0]!r}."
             )
 
-    def _fit_sample_weight(self, X, y, sample_weight):
-        """Sample weights times class weights, or None when neither is set."""
-        class_weight = getattr(self, "class_weight", None)
-        if sample_weight is None and class_weight is None:
-            return None
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
-        if class_weight is not None:
-            weights = weights * compute_sample_weight(class_weight, y).astype(
-                np.float32
-            )
-        return weights
-
-    @staticmethod
-    def _drop_zero_weights(X, y, sample_weight):
-        """Drop samples of zero weight, as scikit-learn estimators do."""
-        if np.any(sample_weight < 0):
-            raise ValueError("sample_weight must be non-negative.")
-        keep = sample_weight != 0
-        if not keep.any():
-            raise ValueError(
-                "All sample weights are zero: there is nothing to train on."
-            )
-        if keep.all():
-            return X, y, sample_weight
-        return X[keep], y[keep], sample_weight[keep]
-
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
@@ -325,42 +275,20 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             self.get_params(), destination="fit", pass_filter=self._fit_kwargs
         )
         fit_args.update(kwargs)
-        fit_args = {k: v for k, v in fit_args.items() if not k.startswith("callbacks")}
-        batch_size = int(fit_args.pop("batch_size", None) or 32)
-        shuffle = bool(fit_args.pop("shuffle", True))
-        fraction = fit_args.pop("validation_split", 0.0)
-        for name in ("sample_weight", "epochs", "initial_epoch", "steps_per_epoch"):
-            fit_args.pop(name, None)
-        if fraction and fit_args.get("validation_data") is None:
-            X, y, sample_weight, fit_args["validation_data"] = validation_split(
-                X, y, sample_weight, fraction, split_generator(self._fit_seed)
-            )
-        if isinstance(fit_args.get("validation_data"), tuple):
-            images, *rest = fit_args["validation_data"]
-            fit_args["validation_data"] = (as_tensor(images), *rest)
-            fit_args.setdefault("validation_batch_size", batch_size)
-        dataset, steps_per_epoch = training_dataset(
+        logs = train(
+            self.model_,
             X,
             y,
             sample_weight,
-            batch_size=batch_size,
-            seed=derive_seed(self._fit_seed, "shuffle"),
-            first_epoch=initial_epoch,
-            n_epochs=epochs,
-            shuffle=shuffle,
-        )
-        history = self.model_.fit(
-            dataset,
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=steps_per_epoch,
-            shuffle=False,  # the dataset is shuffled already, by the fit's seed
+            fit_args={
+                k: v for k, v in fit_args.items() if not k.startswith("callbacks")
+            },
             callbacks=list(self._fit_callbacks) + self._training_callbacks(),
-            **fit_args,
+            seed=self._fit_seed,
+            first_epoch=initial_epoch,
+            epochs=epochs,
         )
-        self._record_history(
-            history.history, restart=not warm_start or initial_epoch == 0
-        )
+        self._record_history(logs, restart=not warm_start or initial_epoch == 0)
 
     def _record_history(self, logs, restart):
         """Append Keras's per-epoch logs to ``history_``, anew if ``restart``."""
@@ -406,9 +334,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         )
         return self
 
-    # ------------------------------------------------------------------
-    # prediction
-    # ------------------------------------------------------------------
     def _predict_raw(self, X):
         check_is_fitted(self)
         X, _ = self._validate_data(X)
@@ -445,18 +370,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; each row sums to 1.
         """
-        raw = np.asarray(self._predict_raw(X), dtype=np.float64)
-        if raw.ndim == 1:
-            raw = raw.reshape(-1, 1)
-        if raw.shape[1] == 1 and len(self.classes_) == 2:
-            raw = np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
-        if raw.shape[1] != len(self.classes_):
-            raise ValueError(
-                f"The network returns {raw.shape[1]} outputs per sample, but "
-                f"there are {len(self.classes_)} classes."
-            )
-        raw /= raw.sum(axis=1, keepdims=True)
-        return raw
+        return to_probabilities(self._predict_raw(X), len(self.classes_))
 
     def predict(self, X):
         """Predict class labels for ``X``.

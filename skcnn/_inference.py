@@ -13,7 +13,7 @@ import numpy as np
 
 from ._keras import tf
 
-__all__ = ["InferenceFunction"]
+__all__ = ["InferenceFunction", "to_probabilities"]
 
 
 class InferenceFunction:
@@ -43,3 +43,22 @@ class InferenceFunction:
         ]
         outputs = [np.asarray(out) for out in outputs]
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+
+
+def to_probabilities(raw, n_classes):
+    """Rows of class probabilities (float64, summing to 1) from network outputs.
+
+    A single sigmoid output of a two-class network becomes two columns.
+    """
+    raw = np.asarray(raw, dtype=np.float64)
+    if raw.ndim == 1:
+        raw = raw.reshape(-1, 1)
+    if raw.shape[1] == 1 and n_classes == 2:
+        raw = np.column_stack([1.0 - raw[:, 0], raw[:, 0]])
+    if raw.shape[1] != n_classes:
+        raise ValueError(
+            f"The network returns {raw.shape[1]} outputs per sample, but "
+            f"there are {n_classes} classes."
+        )
+    raw /= raw.sum(axis=1, keepdims=True)
+    return raw

@@ -155,3 +155,21 @@ def check_optimizer(optimizer, owner):
             "optimizer must be a string, or a keras.optimizers.Optimizer "
             f"class or instance, got {optimizer!r}."
         )
+
+
+def set_routed_params(estimator, params):
+    """``set_params`` that also takes routed names; typos get a suggestion."""
+    valid = estimator.get_params(deep=False)
+    for key, value in params.items():
+        routed = "__" in key and key.split("__", 1)[0] in ROUTING_PREFIXES
+        if not routed and key not in valid:
+            raise ValueError(
+                f"Invalid parameter {key!r} for estimator "
+                f"{type(estimator).__name__}.{suggest_param(estimator, key)} "
+                "Valid parameters are the estimator's own "
+                f"({', '.join(sorted(k for k in valid if '__' not in k))}) "
+                f"and routed ones, prefixed with one of "
+                f"{', '.join(p + '__' for p in ROUTING_PREFIXES)}."
+            )
+        setattr(estimator, key, value)
+    return estimator

@@ -1,4 +1,4 @@
-"""Validation of pixel arrays and the image-shape rule shared by all estimators.
+"""Validation of pixel arrays, labels and the image-shape rule shared by all estimators.
 
 Nothing here imports TensorFlow: every check runs before a model is touched.
 """
@@ -8,7 +8,13 @@ import numbers
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
 
 def infer_image_shape(n_features):
@@ -201,3 +207,20 @@ def to_images(X, image_shape, channels_first=False):
     if channels_first:
         return np.ascontiguousarray(X.transpose(0, 2, 3, 1))
     return X
+
+
+def check_labels(estimator, y, X):
+    """Validate classification labels against ``X``."""
+    name = type(estimator).__name__
+    y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(
+            f"{name} expects y of shape (n_samples,) with one label per "
+            f"sample, got y of shape {y.shape}. Multi-output and multi-label "
+            "targets are not supported."
+        )
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y", estimator=name)
+    check_classification_targets(y)
+    return y

@@ -2,16 +2,14 @@
 
 import numbers
 
-import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
-
 from ._base import KerasImageClassifier
 from ._compat import Interval, StrOptions, validate_parameter_constraints
+from ._hyperparameters import auto_epochs, check_distribute, check_filters
 from ._keras import keras, tf
 from ._params import check_optimizer
 from ._validation import (
     check_image_shape,
+    check_labels,
     check_pixels,
     resolve_image_shape,
     to_images,
@@ -268,10 +266,10 @@ class CNNClassifier(KerasImageClassifier):
             caller_name=type(self).__name__,
         )
         # Normalised once per fit, used by _validate_data and the build.
-        self._filters = _check_filters(self.filters)
+        self._filters = check_filters(self.filters)
         self._image_shape = check_image_shape(self.image_shape)
         check_optimizer(self.optimizer, type(self).__name__)
-        _check_distribute(self.distribute)
+        check_distribute(self.distribute)
         super()._check_params()
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
@@ -288,7 +286,7 @@ class CNNClassifier(KerasImageClassifier):
             self.input_shape_ = resolve_image_shape(self, X, self._image_shape)
         images = to_images(X, self.input_shape_)
         if y is not None:
-            y = _check_labels(self, y, images)
+            y = check_labels(self, y, images)
         return images, y
 
     # ------------------------------------------------------------------
@@ -348,7 +346,7 @@ class CNNClassifier(KerasImageClassifier):
     # public API (documented here; the work is done in KerasImageClassifier)
     # ------------------------------------------------------------------
     def _resolve_epochs(self, epochs, n_samples):
-        return _auto_epochs(n_samples) if epochs == "auto" else epochs
+        return auto_epochs(n_samples) if epochs == "auto" else epochs
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Build the network and train it on ``X`` and ``y``.
@@ -373,63 +371,3 @@ width) or (n_samples, height, width, channels)
         """
         self._partial_fit_classes = None
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
-
-
-# "auto" epochs: about this many images shown in all, within these bounds.
-_AUTO_EPOCH_IMAGES = 240_000
-_AUTO_EPOCH_RANGE = (10, 60)
-
-
-def _auto_epochs(n_samples):
-    """Epochs that show the network about 240,000 images, from 10 to 60."""
-    low, high = _AUTO_EPOCH_RANGE
-    return int(min(high, max(low, round(_AUTO_EPOCH_IMAGES / max(n_samples, 1)))))
-
-
-def _check_distribute(distribute):
-    """Raise unless ``distribute`` is None, "mirrored" or a strategy."""
-    if distribute is None or distribute == "mirrored":
-        return
-    if not isinstance(distribute, tf.distribute.Strategy):
-        raise ValueError(
-            "distribute must be None, 'mirrored' or a tf.distribute.Strategy, "
-            f"got {distribute!r}."
-        )
-
-
-def _check_filters(filters):
-    """Return ``filters`` as a tuple of positive ints, or raise."""
-    if isinstance(filters, numbers.Integral) and not isinstance(filters, bool):
-        filters = (filters,)
-    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
-        raise TypeError(
-            "filters must be a non-empty tuple of positive ints (one per "
-            f"convolutional block), got {filters!r}."
-        )
-    filters = tuple(filters)
-    if not filters or not all(
-        isinstance(f, numbers.Integral) and not isinstance(f, bool) and f > 0
-        for f in filters
-    ):
-        raise ValueError(
-            "filters must be a non-empty tuple of positive ints (one per "
-            f"convolutional block), got {filters!r}."
-        )
-    return tuple(int(f) for f in filters)
-
-
-def _check_labels(estimator, y, X):
-    """Validate classification labels against ``X``."""
-    name = type(estimator).__name__
-    y = np.asarray(y) if not hasattr(y, "iloc") else y.to_numpy()
-    if y.ndim == 2 and y.shape[1] != 1:
-        raise ValueError(
-            f"{name} expects y of shape (n_samples,) with one label per "
-            f"sample, got y of shape {y.shape}. Multi-output and multi-label "
-            "targets are not supported."
-        )
-    y = column_or_1d(y, warn=True)
-    check_consistent_length(X, y)
-    y = check_array(y, ensure_2d=False, dtype=None, input_name="y", estimator=name)
-    check_classification_targets(y)
-    return y

@@ -270,9 +270,9 @@ def test_augmentation_only_while_training(digits_scaled):
     [(1, 60), (300, 60), (4000, 60), (4800, 50), (10000, 24), (24000, 10), (60000, 10)],
 )
 def test_auto_epochs_show_about_240_000_images(n_samples, epochs):
-    from skcnn.classifier import _auto_epochs
+    from skcnn._hyperparameters import auto_epochs
 
-    assert _auto_epochs(n_samples) == epochs
+    assert auto_epochs(n_samples) == epochs
 
 
 def test_auto_epochs_is_the_default_and_resolved_at_fit(digits_scaled):

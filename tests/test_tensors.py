@@ -131,7 +131,7 @@ def test_fit_shuffle_false_is_honoured(digits_scaled, monkeypatch):
         seen.append(kwargs["shuffle"])
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("skcnn._base.training_dataset", spy)
+    monkeypatch.setattr("skcnn._training.training_dataset", spy)
     small_cnn(epochs=1, fit__shuffle=False).fit(X, y)
     small_cnn(epochs=1).fit(X, y)
     assert seen == [False, True]
