@@ -29,29 +29,15 @@ What skcnn reuses: parameter routing (``optimizer__*``, ``fit__*``, ...),
 the label encoder, callback initialisation and the pickling of Keras models.
 """
 
-# TensorFlow and Keras are brought up by skcnn (quietly, with the backend
-# checked) before scikeras imports them.
-from ._keras import keras  # noqa: F401  isort: skip
-
-# isort: split
-# scikeras's routing helpers are public in spirit (its wrappers are built on
-# them) but live in its private ``_utils`` module; skcnn routes compile,
-# optimizer, loss and metric parameters exactly as scikeras does.
-from scikeras._utils import (  # noqa: F401, E402
-    get_loss_class_function_or_string,
-    get_metric_class,
-    get_optimizer_class,
-    route_params,
-    try_to_convert_strings_to_classes,
-    unflatten_params,
-)
-from scikeras.wrappers import BaseWrapper
+import functools
+from types import SimpleNamespace
 
 # scikit-learn's parameter validation is private (``sklearn.utils.
 # _param_validation``) but is what every scikit-learn estimator uses to
 # report invalid hyperparameters; its messages are the ones users know.
 from sklearn.utils._param_validation import (  # noqa: F401
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_parameter_constraints,
 )
@@ -60,17 +46,53 @@ from sklearn.utils._param_validation import (  # noqa: F401
 # X with its standard messages (shape, finiteness, dtype).
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
 
-if "__sklearn_tags__" not in vars(BaseWrapper):
-    # scikeras 0.13 declares its tags only through the `_more_tags` hook that
-    # scikit-learn dropped in 1.6, and scikit-learn now rejects any class in
-    # an estimator's MRO that defines `_more_tags` without
-    # `__sklearn_tags__`. Give BaseWrapper the modern hook; it returns what
-    # BaseWrapper already gets today (its parents' tags), so no scikeras
-    # behaviour changes.
-    def _base_wrapper_tags(self):
-        return super(BaseWrapper, self).__sklearn_tags__()
+# Names taken from scikeras. They are looked up on first use (PEP 562), so
+# that the scikit-learn part of this module stays free of TensorFlow (the
+# transformers and loaders never import it).
+_SCIKERAS_NAMES = (
+    "BaseWrapper",
+    # scikeras's routing helpers are public in spirit (its wrappers are built
+    # on them) but live in its private ``_utils`` module; skcnn routes
+    # compile, optimizer, loss and metric parameters exactly as scikeras.
+    "get_loss_class_function_or_string",
+    "get_metric_class",
+    "get_optimizer_class",
+    "route_params",
+    "try_to_convert_strings_to_classes",
+    "unflatten_params",
+)
 
-    BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
+
+def __getattr__(name):
+    if name in _SCIKERAS_NAMES:
+        return getattr(_scikeras(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _scikeras():
+    # TensorFlow and Keras are brought up by skcnn (quietly, with the backend
+    # checked) before scikeras imports them.
+    from . import _keras  # noqa: F401
+
+    # isort: split
+    from scikeras import _utils
+    from scikeras.wrappers import BaseWrapper
+
+    if "__sklearn_tags__" not in vars(BaseWrapper):
+        # scikeras 0.13 declares its tags only through the `_more_tags` hook
+        # that scikit-learn dropped in 1.6, and scikit-learn now rejects any
+        # class in an estimator's MRO that defines `_more_tags` without
+        # `__sklearn_tags__`. Give BaseWrapper the modern hook; it returns
+        # what BaseWrapper already gets today (its parents' tags), so no
+        # scikeras behaviour changes.
+        def _base_wrapper_tags(self):
+            return super(BaseWrapper, self).__sklearn_tags__()
+
+        BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
+    names = {name: getattr(_utils, name, None) for name in _SCIKERAS_NAMES}
+    names["BaseWrapper"] = BaseWrapper
+    return SimpleNamespace(**names)
 
 
 def gradient_registry():

@@ -2,8 +2,9 @@
 
 from .._validation import infer_image_shape
 from ._loader import ImageLoader
+from ._reshaper import ImageReshaper
 from ._resizer import ImageResizer
-from ._transformers import ImageReshaper, PixelScaler
+from ._scaler import PixelScaler
 
 __all__ = [
     "ImageLoader",

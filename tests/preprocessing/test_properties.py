@@ -1,12 +1,15 @@
-"""Property-based tests of the pixel transformers (hypothesis)."""
+"""Property-based tests of the pixel transformers (hypothesis).
+
+The precision limits of PixelScaler have their own properties in
+test_scaler_precision.py.
+"""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skcnn import ImageReshaper, PixelScaler
-from skcnn.preprocessing import infer_image_shape
 
 INT_DTYPES = st.sampled_from([np.uint8, np.int16, np.int32, np.int64])
 FLOAT_DTYPES = st.sampled_from([np.float32, np.float64])
@@ -52,15 +55,6 @@ def test_reshaper_channels_first_round_trip(images):
     )
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.integers(1, 20000))
-def test_inferred_shape_holds_every_value(n_features):
-    h, w, c = infer_image_shape(n_features)
-    assert h * w * c == n_features
-    assert c in (1, 3)
-    assert h == w or (h, c) == (1, 1)
-
-
 @settings(max_examples=60, deadline=None)
 @given(image_batches(dtypes=INT_DTYPES))
 def test_minmax_maps_integer_pixels_into_unit_interval(images):
@@ -77,6 +71,10 @@ def test_minmax_maps_integer_pixels_into_unit_interval(images):
     st.sampled_from(["minmax", "standard"]),
     st.sampled_from(["float32", "float64"]),
 )
+# Found by an earlier, randomized run: a float64 divisor that float32 cannot
+# hold gave NaN.
+@example(np.array([[[[3.89e-49]]]]), "minmax", "float32")
+@example(np.array([[[[3.89e-49]]], [[[0.0]]]]), "standard", "float32")
 def test_scaling_is_invertible_and_input_untouched(images, method, dtype):
     before = images.copy()
     scaler = PixelScaler(method=method, dtype=dtype).fit(images)
