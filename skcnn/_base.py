@@ -99,9 +99,13 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """Arguments given to a string or class ``optimizer``."""
         return {}
 
-    def _training_callbacks(self):
-        """Callbacks added to every ``Model.fit`` call."""
+    def _training_callbacks(self, n_samples, epochs):
+        """Callbacks added to a ``Model.fit`` call on ``n_samples`` images."""
         return []
+
+    def _effective_loss(self):
+        """The loss the network is trained with (subclass hook)."""
+        return self.loss
 
     def _distribution_strategy(self):
         """A ``tf.distribute.Strategy`` to build the network under, or None."""
@@ -126,9 +130,12 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
 
     def _get_compile_kwargs(self):
         """Arguments for ``Model.compile``, routed parameters applied."""
-        return compile_kwargs(
+        kwargs = compile_kwargs(
             self.get_params(), self._compile_kwargs, self._default_optimizer_params()
         )
+        if self._effective_loss() is not self.loss:
+            kwargs["loss"] = self._effective_loss()
+        return kwargs
 
     def _network_seed(self):
         """Seed of the network's layers in the current fit."""
@@ -139,7 +146,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         classes = getattr(self, "_partial_fit_classes", None)
         categories = "auto" if classes is None else [classes]
         self.target_encoder_ = ClassifierLabelEncoder(
-            loss=self.loss, categories=categories
+            loss=self._effective_loss(), categories=categories
         ).fit(y)
         vars(self).update(self.target_encoder_.get_metadata())
         self.classes_ = self.target_encoder_.classes_
@@ -283,7 +290,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             fit_args={
                 k: v for k, v in fit_args.items() if not k.startswith("callbacks")
             },
-            callbacks=list(self._fit_callbacks) + self._training_callbacks(),
+            callbacks=list(self._fit_callbacks)
+            + self._training_callbacks(
+                _n_training_samples(len(X), fit_args.get("validation_split")), epochs
+            ),
             seed=self._fit_seed,
             first_epoch=initial_epoch,
             epochs=epochs,
@@ -387,3 +397,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def _n_training_samples(n_samples, validation_split):
+    """Samples left for training once ``validation_split`` is held out."""
+    if not validation_split:
+        return n_samples
+    return n_samples - int(np.ceil(validation_split * n_samples))

@@ -13,11 +13,11 @@ __all__ = ["auto_epochs", "check_distribute", "check_filters"]
 
 # "auto" epochs: about this many images shown in all, within these bounds.
 _AUTO_EPOCH_IMAGES = 240_000
-_AUTO_EPOCH_RANGE = (10, 60)
+_AUTO_EPOCH_RANGE = (15, 60)
 
 
 def auto_epochs(n_samples):
-    """Epochs that show the network about 240,000 images, from 10 to 60."""
+    """Epochs that show the network about 240,000 images, from 15 to 60."""
     low, high = _AUTO_EPOCH_RANGE
     return int(min(high, max(low, round(_AUTO_EPOCH_IMAGES / max(n_samples, 1)))))
 
