@@ -18,7 +18,7 @@ def test_defaults_loss_and_accuracy():
     kwargs = _kwargs()
     assert isinstance(kwargs["optimizer"], keras.optimizers.Adam)
     assert float(kwargs["optimizer"].learning_rate) == pytest.approx(0.5)
-    assert kwargs["loss"] == "sparse_categorical_crossentropy"
+    assert kwargs["loss"] is keras.losses.sparse_categorical_crossentropy
     assert kwargs["metrics"] == ["accuracy"]
 
 
