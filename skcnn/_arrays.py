@@ -14,8 +14,11 @@ ALIGNMENT = 64
 
 
 def is_aligned(array):
-    """Whether ``array``'s data starts on an :data:`ALIGNMENT`-byte boundary."""
-    return array.ctypes.data % ALIGNMENT == 0
+    """Whether ``array``'s data starts on an :data:`ALIGNMENT`-byte boundary.
+
+    An empty array holds no data and counts as aligned.
+    """
+    return array.size == 0 or array.ctypes.data % ALIGNMENT == 0
 
 
 def aligned_empty(shape, dtype):
