@@ -193,7 +193,11 @@ def build_cnn(
         if pool != (1, 1):
             x = keras.layers.MaxPooling2D(pool, dtype=dtype, name=f"pool{i}")(x)
         if batch_norm:
-            x = keras.layers.BatchNormalization(dtype=dtype, name=f"batch_norm{i}")(x)
+            # Momentum 0.9 (Keras: 0.99): the moving statistics used at
+            # predict time settle within an epoch also on small data sets.
+            x = keras.layers.BatchNormalization(
+                momentum=0.9, dtype=dtype, name=f"batch_norm{i}"
+            )(x)
         x = keras.layers.Activation("relu", dtype=dtype, name=f"relu{i}")(x)
         if dropout:
             x = keras.layers.Dropout(
