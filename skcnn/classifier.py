@@ -6,6 +6,7 @@ from ._base import KerasImageClassifier
 from ._compat import Interval, StrOptions, validate_parameter_constraints
 from ._hyperparameters import auto_epochs, check_distribute, check_filters
 from ._keras import keras, tf
+from ._losses import SmoothedSparseCrossentropy
 from ._params import check_optimizer
 from ._schedules import schedule_callbacks
 from ._validation import (
@@ -18,9 +19,6 @@ from ._validation import (
 from .architectures import build_cnn
 
 __all__ = ["CNNClassifier"]
-
-# Losses label_smoothing applies to (the labels are then one-hot encoded).
-_CROSSENTROPY = ("sparse_categorical_crossentropy", "categorical_crossentropy")
 
 
 class CNNClassifier(KerasImageClassifier):
@@ -343,7 +341,11 @@ class CNNClassifier(KerasImageClassifier):
         return callbacks
 
     def _effective_loss(self):
-        if self.label_smoothing and self.loss in _CROSSENTROPY:
+        if not self.label_smoothing:
+            return self.loss
+        if self.loss == "sparse_categorical_crossentropy":
+            return SmoothedSparseCrossentropy(float(self.label_smoothing))
+        if self.loss == "categorical_crossentropy":
             return keras.losses.CategoricalCrossentropy(
                 label_smoothing=float(self.label_smoothing)
             )

@@ -245,12 +245,17 @@ def test_architecture_follows_hyperparameters(digits_scaled):
 
 def test_optimizer_learning_rate_and_routed_arguments(digits_scaled):
     X, y = digits_scaled
-    clf = small_cnn(epochs=1, learning_rate=0.003, optimizer__beta_1=0.8).fit(X, y)
+    constant = {"learning_rate_schedule": "constant"}
+    clf = small_cnn(
+        epochs=1, learning_rate=0.003, optimizer__beta_1=0.8, **constant
+    ).fit(X, y)
     optimizer = clf.model_.optimizer
     assert type(optimizer).__name__ == "Adam"
     assert float(optimizer.learning_rate) == pytest.approx(0.003)
     assert optimizer.beta_1 == pytest.approx(0.8)
-    routed = small_cnn(epochs=1, optimizer="sgd", optimizer__learning_rate=0.05)
+    routed = small_cnn(
+        epochs=1, optimizer="sgd", optimizer__learning_rate=0.05, **constant
+    )
     routed.fit(X, y)
     assert float(routed.model_.optimizer.learning_rate) == pytest.approx(0.05)
 
@@ -267,7 +272,7 @@ def test_augmentation_only_while_training(digits_scaled):
 
 @pytest.mark.parametrize(
     "n_samples, epochs",
-    [(1, 60), (300, 60), (4000, 60), (4800, 50), (10000, 24), (24000, 10), (60000, 10)],
+    [(1, 60), (300, 60), (4000, 60), (4800, 50), (10000, 24), (24000, 15), (60000, 15)],
 )
 def test_auto_epochs_show_about_240_000_images(n_samples, epochs):
     from skcnn._hyperparameters import auto_epochs
@@ -592,6 +597,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(digits_scaled):
     clf = small_cnn(
         epochs=30,
         learning_rate=0.3,
+        learning_rate_schedule="constant",
         validation_split=0.3,
         early_stopping=2,
         fit__callbacks=[RecordWeights()],
@@ -604,8 +610,8 @@ def test_early_stopping_stops_and_restores_the_best_weights(digits_scaled):
         clf.model_.get_weights(), RecordWeights.weights[best], strict=True
     ):
         np.testing.assert_array_equal(kept, recorded)
-    monitor = small_cnn(early_stopping=2)._training_callbacks()
-    assert monitor[0].monitor == "loss"
+    monitor = small_cnn(early_stopping=2)._training_callbacks(len(X), 3)
+    assert monitor[-1].monitor == "loss"
 
 
 def test_grid_search_folds_are_stratified(digits_scaled, monkeypatch):
