@@ -1,0 +1,38 @@
+"""Peak extra memory of a pipeline fit from uint8, against the data's sizes.
+
+Each figure comes from a fresh process (``benchmarks._memory_worker``): a
+thread samples the resident set size every 2 ms during the fit of
+``ImageReshaper → PixelScaler → CNNClassifier(epochs=1)``, against its size
+just before. The main figure is taken after a warm-up fit on 256 images, so
+that TensorFlow's one-off start-up memory is not counted as a copy of the
+data; the "cold" figure, with only the network built beforehand, includes
+it.
+"""
+
+from benchmarks._common import run_worker, standalone
+
+FULL = {"images": 60000}
+QUICK = {"images": 4000}
+
+
+def run(quick):
+    """Peak extra RSS in MB and as a multiple of the data's float32 size."""
+    n = (QUICK if quick else FULL)["images"]
+    extra = {}
+    for mode in ("warm", "cold"):
+        peaks = run_worker("_memory_worker", n, mode)
+        extra[mode] = peaks["peak"] - peaks["baseline"]
+    float32_bytes = 4 * n * 784
+    return {
+        "images": n,
+        "uint8_mb": n * 784 / 2**20,
+        "float32_mb": float32_bytes / 2**20,
+        "peak_extra_mb": extra["warm"] / 2**20,
+        "peak_extra_over_float32": extra["warm"] / float32_bytes,
+        "cold_peak_extra_mb": extra["cold"] / 2**20,
+        "cold_peak_extra_over_float32": extra["cold"] / float32_bytes,
+    }
+
+
+if __name__ == "__main__":
+    standalone(run, __doc__)
