@@ -10,6 +10,7 @@ table and written as JSON.
 
 import argparse
 import importlib
+import resource
 import sys
 import time
 import traceback
@@ -58,16 +59,34 @@ def default_out(date, quick, only):
     return Path(__file__).parent / "results" / f"{name}.json"
 
 
+def cpu_seconds():
+    """CPU time of this process and of its finished child processes."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(
+            resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+    )
+
+
 def run_one(name, quick):
-    """Run one benchmark; a failure is recorded, printed and not raised."""
+    """Run one benchmark; a failure is recorded, printed and not raised.
+
+    Returns the result, the wall and CPU seconds it took (CPU seconds well
+    below wall seconds times the cores in use mean a busy machine), and the
+    module's settings for this mode.
+    """
     module = importlib.import_module(f"benchmarks.{BENCHMARKS[name]}")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), cpu_seconds()
     try:
         result = module.run(quick)
     except Exception as error:  # the other benchmarks still run
         traceback.print_exc()
         result = {"error": f"{type(error).__name__}: {error}"}
-    seconds = time.perf_counter() - start
+    seconds = {
+        "wall": time.perf_counter() - start,
+        "cpu": cpu_seconds() - cpu_start,
+    }
     config = getattr(module, "QUICK" if quick else "FULL", None)
     return result, seconds, config
 
@@ -91,7 +110,11 @@ def main(argv=None):
         results["seconds"][name] = seconds
         if config is not None:
             results["config"][name] = config
-        print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+        print(
+            f"  {name}: {seconds['wall']:.1f} s ({seconds['cpu']:.1f} s of CPU)",
+            file=sys.stderr,
+            flush=True,
+        )
     out = args.out or default_out(results["machine"]["date"], args.quick, args.only)
     _report.write_json(results, out)
     print(_report.markdown(results, names))

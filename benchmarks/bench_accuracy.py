@@ -12,7 +12,7 @@ import time
 from benchmarks._common import standalone, tutorial_model
 
 FULL = {"train": 4000, "epochs": None, "tutorial_epochs": 10, "max_iter": 1000}
-QUICK = {"train": 1000, "epochs": 1, "tutorial_epochs": 1, "max_iter": 200}
+QUICK = {"train": 500, "epochs": 1, "tutorial_epochs": 1, "max_iter": 200}
 
 
 def run(quick):

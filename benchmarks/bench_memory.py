@@ -12,7 +12,7 @@ it.
 from benchmarks._common import run_worker, standalone
 
 FULL = {"images": 60000}
-QUICK = {"images": 4000}
+QUICK = {"images": 1000}
 
 
 def run(quick):

@@ -11,8 +11,8 @@ import numpy as np
 
 from benchmarks._common import median_ms, mnist_images, standalone
 
-FULL = {"throughput_images": 10000, "latency_repeats": 200}
-QUICK = {"throughput_images": 1000, "latency_repeats": 20}
+FULL = {"train_images": 2000, "throughput_images": 10000, "latency_repeats": 200}
+QUICK = {"train_images": 500, "throughput_images": 500, "latency_repeats": 20}
 
 
 def run(quick):
@@ -23,9 +23,10 @@ def run(quick):
     from skcnn.architectures import build_cnn
 
     cfg = QUICK if quick else FULL
-    X, y = mnist_images(max(cfg["throughput_images"], 2000))
+    n_train = cfg["train_images"]
+    X, y = mnist_images(max(cfg["throughput_images"], n_train))
     images = (X.reshape(-1, 28, 28, 1) / 255).astype(np.float32)
-    train = images[:2000], y[:2000]
+    train = images[:n_train], y[:n_train]
     ours = CNNClassifier(epochs=1, random_state=0).fit(*train)
 
     def build(meta):

@@ -8,7 +8,7 @@ small network on 300 digits images, then the resident set size again.
 from benchmarks._common import run_worker, standalone
 
 FULL = {"fits": 30}
-QUICK = {"fits": 4}
+QUICK = {"fits": 2}
 
 
 def run(quick):

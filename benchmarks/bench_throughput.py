@@ -18,7 +18,7 @@ from benchmarks._flops import TRAINING_PASSES, forward_flops, peak_gflops
 from benchmarks.bench_training import skcnn_epochs
 
 FULL = {"images": 60000, "epochs": 3}
-QUICK = {"images": 2000, "epochs": 2}
+QUICK = {"images": 1000, "epochs": 2}
 
 
 NETWORKS = {

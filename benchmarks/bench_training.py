@@ -17,7 +17,7 @@ import numpy as np
 from benchmarks._common import epoch_timer, mnist_images, standalone, traced_epochs
 
 FULL = {"images": 60000, "epochs": 4, "rounds": 2}
-QUICK = {"images": 2000, "epochs": 2, "rounds": 1}
+QUICK = {"images": 1000, "epochs": 2, "rounds": 1}
 
 
 def default_network_params():
