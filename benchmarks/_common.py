@@ -85,23 +85,40 @@ def rss():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_worker(module, *args):
-    """Run ``python -m benchmarks.<module> args...`` in a fresh process.
+def run_workers(*commands):
+    """Run ``python -m benchmarks.<module> args...`` in fresh processes at once.
 
-    The worker prints one JSON object as its last line of output; it is
-    returned as a dict. A failing worker raises with its error output.
+    Each command is a tuple ``(module, *args)``. The processes run side by
+    side (for measurements of each process's own memory, not of time). Each
+    worker prints one JSON object as its last line of output; the list of
+    them is returned, in order. A failing worker raises with its error output.
     """
-    command = [sys.executable, "-m", f"benchmarks.{module}", *map(str, args)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(_python_path())}
-    result = subprocess.run(
-        command, capture_output=True, text=True, cwd=ROOT, env=env, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"worker {' '.join(command[1:])} failed with exit status "
-            f"{result.returncode}:\n{result.stderr[-4000:]}"
+    argvs = [
+        [sys.executable, "-m", f"benchmarks.{module}", *map(str, args)]
+        for module, *args in commands
+    ]
+    processes = [
+        subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
         )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        for argv in argvs
+    ]
+    outputs = [process.communicate() for process in processes]
+    results = []
+    for argv, process, (stdout, stderr) in zip(argvs, processes, outputs, strict=True):
+        if process.returncode != 0:
+            raise RuntimeError(
+                f"worker {' '.join(argv[1:])} failed with exit status "
+                f"{process.returncode}:\n{stderr[-4000:]}"
+            )
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
+    return results
 
 
 def _python_path():
