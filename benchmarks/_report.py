@@ -36,8 +36,8 @@ def _throughput(t):
     peak = t["peak"]
     rows = [
         (
-            f"peak: best float32 {peak['matrix_size']}² matmul of {peak['repeats']} "
-            f"({peak['device']}), GFLOP/s",
+            f"peak: float32 {peak['matrix_size']}×{peak['matrix_size']} matrix "
+            f"product, best of {peak['repeats']} ({peak['device']}), GFLOP/s",
             f"{peak['gflops']:.1f}",
         )
     ]
