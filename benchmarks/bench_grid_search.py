@@ -23,7 +23,7 @@ FULL = {
 QUICK = {
     "images": 200,
     "epochs": 1,
-    "grid": {"cnnclassifier__dropout": [0.25, 0.5]},
+    "grid": {"cnnclassifier__dropout": [0.25]},
     "refit": False,
 }
 CV = 2

@@ -12,7 +12,7 @@ import numpy as np
 from benchmarks._common import median_ms, mnist_images, standalone
 
 FULL = {"train_images": 2000, "throughput_images": 10000, "latency_repeats": 200}
-QUICK = {"train_images": 500, "throughput_images": 500, "latency_repeats": 20}
+QUICK = {"train_images": 500, "throughput_images": 500, "latency_repeats": 5}
 
 
 def run(quick):

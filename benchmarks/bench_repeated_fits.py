@@ -9,7 +9,7 @@ network on 300 digits images, then the resident set size again.
 from benchmarks._common import run_workers, standalone
 
 FULL = {"fits": 30}
-QUICK = {"fits": 2}
+QUICK = {"fits": 1}
 
 
 def run(quick):
