@@ -1,0 +1,74 @@
+"""The Markdown and JSON reports of the benchmark results."""
+
+import json
+
+from benchmarks import _report
+
+MACHINE = {
+    "date": "2026-01-01",
+    "cpu_count": 2,
+    "processor": "cpu",
+    "platform": "linux",
+    "gpus": [],
+    "tensorflow": "2",
+    "keras": "3",
+}
+
+
+def test_unknown_benchmark_gets_one_row_per_number():
+    result = {"images": 10, "seconds": {"decode": 0.5, "resize": 1.25}, "raw": [1, 2]}
+    rows = _report.rows("image_loading", result)
+    assert rows == [
+        ("image loading: images", "10"),
+        ("image loading: seconds, decode", "0.5"),
+        ("image loading: seconds, resize", "1.25"),
+    ]
+
+
+def test_failed_and_skipped_benchmarks_say_so():
+    assert _report.rows("memory", {"error": "RuntimeError: boom"}) == [
+        ("memory", "failed: RuntimeError: boom")
+    ]
+    (row,) = _report.rows("full_scale", {"skipped": "no files"})
+    assert row[1] == "skipped: no files"
+
+
+def test_full_scale_rows_show_time_to_target():
+    model = {"accuracy": 0.991, "fit_s": 100.0, "time_to_target_s": 40.0}
+    never = {"accuracy": 0.92, "fit_s": 30.0, "time_to_target_s": None}
+    result = {
+        "train": 50000,
+        "validation": 10000,
+        "target": 0.99,
+        "models": {"cnn": model, "logreg": never},
+        "default_time_to_target_over_tutorial_fit": 0.5,
+    }
+    rows = dict(_report.rows("full_scale", result))
+    cnn, logreg = (
+        value for label, value in rows.items() if "cnn" in label or "logreg" in label
+    )
+    assert cnn == "0.9910 (100 s; 40 s)"
+    assert logreg == "0.9200 (30 s; not reached)"
+    assert "**0.50**" in rows.values()
+
+
+def test_markdown_lists_the_benchmarks_run_in_order(tmp_path):
+    results = {
+        "quick": True,
+        "machine": MACHINE,
+        "repeated_fits": {
+            "fits": 2,
+            "skcnn_growth_mb": 1.0,
+            "keras_growth_mb": 9.0,
+            "ratio_skcnn_to_keras": 0.1,
+        },
+        "new": {"value": 3},
+    }
+    text = _report.markdown(results, ["new", "repeated_fits", "absent"])
+    lines = text.splitlines()
+    assert "(quick mode)" in lines[0] and "no GPU" in lines[0]
+    assert lines[4] == "| new: value | 3 |"
+    assert lines[5].endswith("| 1 / 9 |")
+    assert len(lines) == 6
+    _report.write_json(results, tmp_path / "sub" / "r.json")
+    assert json.loads((tmp_path / "sub" / "r.json").read_text()) == results
