@@ -70,6 +70,12 @@ def _prediction(p):
     rows.append(
         ("**1-image speed-up over scikeras**", f"**{p['speedup_vs_scikeras']:.1f}x**")
     )
+    rows.append(
+        (
+            "**1-image skcnn predict / compiled network call**",
+            f"**{p['ratio_skcnn_to_compiled_call']:.2f}**",
+        )
+    )
     rows += [
         (f"{p['throughput_images']} images, {_label(key)}, images/s", f"{value:,.0f}")
         for key, value in p["images_per_second"].items()
