@@ -1,15 +1,50 @@
 """Checks and rules for CNNClassifier hyperparameters beyond scikit-learn's.
 
-The simple range and type constraints live in the estimator's
-``_parameter_constraints``; what they cannot express is here: the
-``filters`` tuple, the ``distribute`` strategy and the ``epochs="auto"`` rule.
+The simple range and type constraints, in scikit-learn's form, and what
+they cannot express: the ``filters`` tuple, the ``distribute`` strategy and
+the ``epochs="auto"`` rule.
 """
 
 import numbers
 
+from ._compat import Interval, StrOptions
 from ._keras import tf
 
-__all__ = ["auto_epochs", "check_distribute", "check_filters"]
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "auto_epochs",
+    "check_distribute",
+    "check_filters",
+]
+
+# scikit-learn-style constraints of the simple hyperparameters.
+PARAMETER_CONSTRAINTS = {
+    "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "pool_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "dense_units": [Interval(numbers.Integral, 0, None, closed="left")],
+    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "dense_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "batch_norm": ["boolean"],
+    "rotation": [Interval(numbers.Real, 0, 0.5, closed="both")],
+    "shift": [Interval(numbers.Real, 0, 1, closed="left")],
+    "zoom": [Interval(numbers.Real, 0, 1, closed="left")],
+    "horizontal_flip": ["boolean"],
+    "precision": [StrOptions({"float32", "mixed_float16", "mixed_bfloat16"})],
+    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning_rate_schedule": [StrOptions({"constant", "one_cycle"})],
+    "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+    "epochs": [
+        Interval(numbers.Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
+    "early_stopping": [Interval(numbers.Integral, 0, None, closed="left"), None],
+    "class_weight": [dict, StrOptions({"balanced"}), None],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
 
 # "auto" epochs: about this many images shown in all, within these bounds.
 _AUTO_EPOCH_IMAGES = 240_000

@@ -1,10 +1,13 @@
 """CNNClassifier: a convolutional network that acts as a scikit-learn classifier."""
 
-import numbers
-
 from ._base import KerasImageClassifier
-from ._compat import Interval, StrOptions, validate_parameter_constraints
-from ._hyperparameters import auto_epochs, check_distribute, check_filters
+from ._compat import validate_parameter_constraints
+from ._hyperparameters import (
+    PARAMETER_CONSTRAINTS,
+    auto_epochs,
+    check_distribute,
+    check_filters,
+)
 from ._keras import keras, tf
 from ._losses import SmoothedSparseCrossentropy
 from ._params import check_optimizer
@@ -180,33 +183,7 @@ class CNNClassifier(KerasImageClassifier):
     (5,)
     """
 
-    _parameter_constraints = {
-        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "pool_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [Interval(numbers.Integral, 0, None, closed="left")],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "dense_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "rotation": [Interval(numbers.Real, 0, 0.5, closed="both")],
-        "shift": [Interval(numbers.Real, 0, 1, closed="left")],
-        "zoom": [Interval(numbers.Real, 0, 1, closed="left")],
-        "horizontal_flip": ["boolean"],
-        "precision": [StrOptions({"float32", "mixed_float16", "mixed_bfloat16"})],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "learning_rate_schedule": [StrOptions({"constant", "one_cycle"})],
-        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
-        "epochs": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
-        "early_stopping": [Interval(numbers.Integral, 0, None, closed="left"), None],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-    }
+    _parameter_constraints = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -276,9 +253,6 @@ class CNNClassifier(KerasImageClassifier):
         for key, value in kwargs.items():
             setattr(self, key, value)
 
-    # ------------------------------------------------------------------
-    # validation (plain NumPy: nothing here reaches TensorFlow)
-    # ------------------------------------------------------------------
     def _check_params(self):
         validate_parameter_constraints(
             self._parameter_constraints,
@@ -309,9 +283,6 @@ class CNNClassifier(KerasImageClassifier):
             y = check_labels(self, y, images)
         return images, y
 
-    # ------------------------------------------------------------------
-    # the network
-    # ------------------------------------------------------------------
     def _default_optimizer_params(self):
         return {"learning_rate": float(self.learning_rate)}
 
@@ -381,9 +352,6 @@ class CNNClassifier(KerasImageClassifier):
         model.compile(**compile_kwargs)
         return model
 
-    # ------------------------------------------------------------------
-    # public API (documented here; the work is done in KerasImageClassifier)
-    # ------------------------------------------------------------------
     def _resolve_epochs(self, epochs, n_samples):
         return auto_epochs(n_samples) if epochs == "auto" else epochs
 
@@ -410,3 +378,22 @@ width) or (n_samples, height, width, channels)
         """
         self._partial_fit_classes = None
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like
+            Images or pixel rows shaped as in fit.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy, the fraction of correctly classified samples.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
