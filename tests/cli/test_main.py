@@ -86,7 +86,9 @@ def test_ctrl_c_stops_cleanly(tmp_path):
             if "epoch 1/200" in line:
                 break
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        # The interrupt lands between training steps; allow for a slow,
+        # shared machine (the test checks the clean exit, not its speed).
+        _, stderr = process.communicate(timeout=300)
     finally:
         process.kill()
     assert process.returncode == 130

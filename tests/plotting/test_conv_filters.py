@@ -34,6 +34,14 @@ def test_filters(fitted, max_filters, n_panels):
         np.testing.assert_allclose(im.get_array(), kernel[:, :, :, i].mean(axis=2))
 
 
+def _kernel_and_bias(conv):
+    """A convolution's kernel and bias (zeros when it has none, before BN)."""
+    weights = conv.get_weights()
+    kernel = weights[0]
+    bias = weights[1] if len(weights) > 1 else np.zeros(kernel.shape[-1], np.float32)
+    return kernel, bias
+
+
 def test_feature_maps(fitted, digits_scaled):
     X, _ = digits_scaled
     display = ConvFiltersDisplay.from_estimator(fitted, image=X[0], n_cols=2)
@@ -41,7 +49,7 @@ def test_feature_maps(fitted, digits_scaled):
     assert display.feature_maps.shape == (4, *conv.output.shape[1:3]) == (4, 8, 8)
     assert display.ax_.shape == (2, 2)
     assert [t.get_text() for t in display.titles_] == [f"map {i}" for i in range(4)]
-    kernel, bias = conv.get_weights()
+    kernel, bias = _kernel_and_bias(conv)
     expected = conv_same_3x3(X[0].reshape(8, 8), kernel, bias).transpose(2, 0, 1)
     np.testing.assert_allclose(display.feature_maps, expected, atol=1e-5)
     for im, fmap in zip(display.images_, display.feature_maps, strict=True):
@@ -58,7 +66,7 @@ def test_feature_maps_skip_augmentation(digits_scaled):
     pipe = Pipeline([("identity", FunctionTransformer()), ("cnn", clf)])
     display = ConvFiltersDisplay.from_estimator(pipe, image=X[5], max_filters=1)
     assert display.feature_maps.shape == (1, 8, 8)
-    kernel, bias = clf.model_.get_layer("conv1").get_weights()
+    kernel, bias = _kernel_and_bias(clf.model_.get_layer("conv1"))
     expected = conv_same_3x3(X[5].reshape(8, 8), kernel, bias)[..., 0]
     np.testing.assert_allclose(display.feature_maps[0], expected, atol=1e-5)
 
