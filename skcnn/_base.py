@@ -27,6 +27,7 @@ from ._seeding import derive_seed, draw_fit_seed
 from ._tensors import as_tensor
 from ._tracing import released_step_gradients
 from ._training import train
+from ._validation_split import n_training_samples
 
 # isort: split
 from scikeras.utils import metric_name  # noqa: E402
@@ -292,7 +293,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             },
             callbacks=list(self._fit_callbacks)
             + self._training_callbacks(
-                _n_training_samples(len(X), fit_args.get("validation_split")), epochs
+                n_training_samples(len(X), fit_args.get("validation_split")), epochs
             ),
             seed=self._fit_seed,
             first_epoch=initial_epoch,
@@ -397,10 +398,3 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-
-def _n_training_samples(n_samples, validation_split):
-    """Samples left for training once ``validation_split`` is held out."""
-    if not validation_split:
-        return n_samples
-    return n_samples - int(np.ceil(validation_split * n_samples))

@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from ._arrays import aligned_take
 
-__all__ = ["validation_split"]
+__all__ = ["n_training_samples", "validation_split"]
 
 
 def validation_split(X, y, sample_weight, fraction, random_state):
@@ -38,8 +38,8 @@ def validation_split(X, y, sample_weight, fraction, random_state):
     """
     labels = y if y.ndim == 1 else y.argmax(axis=1)
     indices = np.arange(len(labels))
-    n_val = int(np.ceil(fraction * len(labels)))
-    if n_val == 0 or n_val == len(labels):
+    n_train = n_training_samples(len(labels), fraction)
+    if n_train in (0, len(labels)):
         raise ValueError(
             f"validation_split={fraction} leaves no training or no validation "
             f"samples out of {len(labels)}."
@@ -59,3 +59,10 @@ def validation_split(X, y, sample_weight, fraction, random_state):
     if sample_weight is not None:
         validation += (sample_weight[val],)
     return aligned_take(X, train), y[train], weights, validation
+
+
+def n_training_samples(n_samples, fraction):
+    """Samples left for training once ``fraction`` of ``n_samples`` is held out."""
+    if not fraction:
+        return n_samples
+    return n_samples - int(np.ceil(fraction * n_samples))
