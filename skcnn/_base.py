@@ -384,12 +384,12 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         return to_probabilities(self._predict_raw(X), len(self.classes_))
 
     def predict(self, X):
-        """Predict class labels for ``X``.
+        """Predict class labels for ``X``: the most probable class of each.
 
         Parameters
         ----------
         X : array-like
-            Images or pixel rows shaped as in fit.
+            Images or pixel rows, as ``predict_proba`` takes them.
 
         Returns
         -------

@@ -242,8 +242,8 @@ def build_tutorial_mnist_cnn(input_shape=(28, 28, 1), n_classes=10):
 
     Returns
     -------
-    model : keras.Model
-        The uncompiled network.
+    model : keras.Sequential
+        The tutorial's network, uncompiled.
 
     Examples
     --------
