@@ -62,15 +62,15 @@ def test_missing_dataset_is_a_short_error(monkeypatch, capsys):
     assert "skcnn: error: cannot reach the server" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Intermittent: in 2 of 4 full-suite runs a SIGINT sent during training "
-        "was not acted on (the fit ran on, once to completion, exit 0), while "
-        "by hand the command stops within seconds. Not yet explained; suspected "
-        "in how the seeded tf.data training dataset interacts with signals."
-    ),
-)
+def _default_sigint():
+    # A shell without job control starts background commands with SIGINT
+    # ignored, and Python then installs no KeyboardInterrupt handler: a suite
+    # run as ``pytest &`` would hand that on to the command under test, which
+    # would rightly ignore the signal. Start the command the way a terminal
+    # does, with the default disposition.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_cleanly(tmp_path):
     process = subprocess.Popen(
         [
@@ -89,6 +89,7 @@ def test_ctrl_c_stops_cleanly(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        preexec_fn=_default_sigint,
     )
     try:
         for line in process.stdout:
