@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
@@ -115,16 +116,27 @@ def check_pixels(
             f"{type(estimator).__name__} expects numeric pixel values, got an "
             f"array of strings (dtype {X.dtype})."
         )
-    X = check_array(
-        X,
-        accept_sparse=False,
-        allow_nd=True,
-        dtype="numeric",
-        ensure_all_finite="allow-nan" if allow_nan else True,
-        ensure_min_samples=ensure_min_samples,
-        input_name="X",
-        estimator=estimator,
-    )
+    if _is_plain_pixel_array(X, ensure_min_samples):
+        # What check_array would return unchanged; checking it directly saves
+        # a few hundred microseconds, most of a one-image prediction's overhead.
+        if dtype_kind == "f":
+            assert_all_finite(
+                X,
+                allow_nan=allow_nan,
+                estimator_name=type(estimator).__name__,
+                input_name="X",
+            )
+    else:
+        X = check_array(
+            X,
+            accept_sparse=False,
+            allow_nd=True,
+            dtype="numeric",
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            ensure_min_samples=ensure_min_samples,
+            input_name="X",
+            estimator=estimator,
+        )
     if dtype_kind == "O" and X.dtype == np.float64:
         X = X.astype(np.float32)
     if X.ndim > 4:
@@ -148,6 +160,22 @@ def check_pixels(
     flat = original if hasattr(original, "columns") else X.reshape(len(X), -1)
     validate_data(estimator, flat, reset=reset, skip_check_array=True)
     return X
+
+
+def _is_plain_pixel_array(X, ensure_min_samples):
+    """Whether ``X`` is a non-empty NumPy array that check_array would keep as is.
+
+    That is a plain ``ndarray`` (no subclass, no DataFrame) of booleans,
+    integers or reals with 2 to 4 dimensions and enough samples; only its
+    finiteness is left to check.
+    """
+    return (
+        type(X) is np.ndarray
+        and X.dtype.kind in "biuf"
+        and 2 <= X.ndim <= 4
+        and X.size > 0
+        and X.shape[0] >= ensure_min_samples
+    )
 
 
 def sample_shape(X):

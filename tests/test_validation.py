@@ -174,3 +174,33 @@ def test_check_pixels_fitted_shape_message():
 def test_check_pixels_rejects_empty():
     with pytest.raises(ValueError):
         check_pixels(PixelScaler(), np.zeros((0, 4)), reset=True)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("shape", [(2, 6), (2, 2, 3), (2, 2, 3, 1)])
+def test_check_pixels_non_finite_message_as_check_array(bad, shape):
+    # Plain NumPy arrays skip check_array; the error must be the one it raises.
+    from sklearn.utils.validation import check_array
+
+    X = np.ones(shape, dtype=np.float32)
+    X.flat[3] = bad
+    est = PixelScaler()
+    with pytest.raises(ValueError) as expected:
+        check_array(X, allow_nd=True, estimator=est, input_name="X")
+    with pytest.raises(ValueError) as got:
+        check_pixels(est, X, reset=True)
+    assert str(got.value) == str(expected.value)
+    if np.isnan(bad):
+        assert check_pixels(est, X, reset=True, allow_nan=True) is X
+
+
+def test_check_pixels_array_subclasses_and_lists_go_through_check_array():
+    est = PixelScaler()
+    X = np.arange(12, dtype=np.float32).reshape(3, 4)
+    assert check_pixels(est, X, reset=True) is X
+    masked = np.ma.masked_array(X)
+    out = check_pixels(est, masked, reset=True)
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, X)
+    out = check_pixels(est, X.tolist(), reset=True)
+    assert type(out) is np.ndarray and out.shape == (3, 4)
