@@ -27,6 +27,7 @@ BENCHMARKS = {
     "grid_search": "bench_grid_search",
     "accuracy": "bench_accuracy",
     "image_loading": "bench_image_loading",
+    "other_shapes": "bench_other_shapes",
     "full_scale": "bench_full_scale",
 }
 

@@ -142,6 +142,23 @@ def _accuracy(a):
     ]
 
 
+def _other_shapes(o):
+    d, c = o["digits"], o["colour_32"]
+    return [
+        (
+            f"scikit-learn digits (8×8), {d['folds']}-fold CV: `CNNClassifier()` "
+            "defaults, mean accuracy (± std; CV s)",
+            f"{d['accuracy_mean']:.4f} (± {d['accuracy_std']:.4f}; {d['cv_s']:.0f} s)",
+        ),
+        (
+            f"32×32×3 images ({c['images']:,}, random pixels): default network, "
+            's/epoch (`epochs="auto"`: epochs, estimated fit s)',
+            f"{c['epoch_s']:.1f} ({c['auto_epochs']}, "
+            f"{c['default_fit_s_estimate']:.0f} s)",
+        ),
+    ]
+
+
 def _full_scale(f):
     if "skipped" in f:
         return [("full-scale MNIST", f"skipped: {f['skipped']}")]
@@ -176,6 +193,7 @@ RENDERERS = {
     "repeated_fits": _repeated_fits,
     "grid_search": _grid_search,
     "accuracy": _accuracy,
+    "other_shapes": _other_shapes,
     "full_scale": _full_scale,
 }
 

@@ -52,6 +52,28 @@ def test_full_scale_rows_show_time_to_target():
     assert "**0.50**" in rows.values()
 
 
+def test_other_shapes_rows():
+    result = {
+        "digits": {
+            "folds": 5,
+            "accuracy_mean": 0.9712,
+            "accuracy_std": 0.004,
+            "cv_s": 61.2,
+        },
+        "colour_32": {
+            "images": 50000,
+            "epoch_s": 11.26,
+            "auto_epochs": 15,
+            "default_fit_s_estimate": 168.9,
+        },
+    }
+    (digits, label_d), (colour, label_c) = (
+        (value, label) for label, value in _report.rows("other_shapes", result)
+    )
+    assert digits == "0.9712 (± 0.0040; 61 s)" and "5-fold" in label_d
+    assert colour == "11.3 (15, 169 s)" and "50,000" in label_c
+
+
 def test_markdown_lists_the_benchmarks_run_in_order(tmp_path):
     results = {
         "quick": True,
