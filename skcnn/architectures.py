@@ -88,7 +88,7 @@ def build_cnn(
     filters=(16, 32, 64),
     kernel_size=3,
     pool_size=2,
-    dense_units=128,
+    dense_units=512,
     dropout=0.0,
     dense_dropout=0.3,
     batch_norm=True,
@@ -123,7 +123,7 @@ def build_cnn(
         Side of the square convolution kernels.
     pool_size : int, default=2
         Side of the square max-pooling windows.
-    dense_units : int, default=128
+    dense_units : int, default=512
         Width of the hidden dense layer; 0 means none.
     dropout : float, default=0.0
         Dropout rate after each convolutional block.

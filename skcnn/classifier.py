@@ -51,7 +51,7 @@ class CNNClassifier(KerasImageClassifier):
     pool_size : int, default=2
         Side of the square max-pooling windows. Pooling is skipped along any
         axis whose size would drop below 1.
-    dense_units : int, default=128
+    dense_units : int, default=512
         Width of the hidden dense layer after the blocks; 0 means none.
     dropout : float, default=0.0
         Dropout rate after each convolutional block, in ``[0, 1)``.
@@ -190,7 +190,7 @@ class CNNClassifier(KerasImageClassifier):
         filters=(16, 32, 64),
         kernel_size=3,
         pool_size=2,
-        dense_units=128,
+        dense_units=512,
         dropout=0.0,
         dense_dropout=0.3,
         batch_norm=True,
