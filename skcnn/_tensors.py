@@ -84,4 +84,11 @@ def training_dataset(
         lambda indices, columns: tuple(tf.gather(c, indices) for c in columns),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
-    return dataset.prefetch(tf.data.AUTOTUNE), math.ceil(n_samples / batch_size)
+    # tf.data's default graph rewrites serialise the pipeline, and with it
+    # the captured images: a full copy of the training data for the whole
+    # fit. The pipeline is parallel and prefetched as written, so they are
+    # switched off for this dataset only.
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False
+    dataset = dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
+    return dataset, math.ceil(n_samples / batch_size)
