@@ -79,6 +79,24 @@ def median_ms(fn, repeats):
     return 1000 * statistics.median(times)
 
 
+def interleaved_median_ms(fns, repeats):
+    """Median milliseconds of each of ``fns`` (a dict), called in turn.
+
+    One warm-up call each, then ``repeats`` rounds that call every function
+    once: a slow spell of a shared machine lands on all of them alike, so
+    their ratios hold better than those of medians taken one after another.
+    """
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
+
+
 def rss():
     """Resident set size of this process, in bytes (Linux)."""
     with open("/proc/self/statm") as f:
