@@ -27,7 +27,7 @@ def run(quick):
     from sklearn.pipeline import make_pipeline
 
     from skcnn import CNNClassifier, PixelScaler
-    from skcnn._hyperparameters import auto_epochs
+    from skcnn._engine.parameters import auto_epochs
     from skcnn.datasets import load_digits_images
 
     cfg = QUICK if quick else FULL

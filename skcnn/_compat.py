@@ -4,7 +4,7 @@ Each import below says why no public API serves. An upgrade of
 scikit-learn, scikeras or TensorFlow that moves one of them should need a
 change here only.
 
-scikeras is the base skcnn builds on (:mod:`skcnn._base` subclasses its
+scikeras is the base skcnn builds on (:mod:`skcnn._engine.bridge` subclasses its
 ``BaseWrapper``), but skcnn overrides these of its behaviours, because they
 are wrong or unsafe with current scikit-learn and Keras:
 
@@ -18,7 +18,7 @@ are wrong or unsafe with current scikit-learn and Keras:
 * seeding: scikeras seeds Python, NumPy and TensorFlow globally and sets
   ``TF_DETERMINISTIC_OPS``, which changes the whole process and is not
   thread-safe. skcnn seeds each random draw of a fit instead
-  (:mod:`skcnn._seeding`).
+  (:mod:`skcnn._engine.plan`).
 * input validation, ``class_weight`` (turned into sample weights),
   ``validation_split`` (stratified instead of Keras's tail split) and the
   training data (fed without copies, in a seeded order).
@@ -73,7 +73,7 @@ def __getattr__(name):
 def _scikeras():
     # TensorFlow and Keras are brought up by skcnn (quietly, with the backend
     # checked) before scikeras imports them.
-    from . import _keras  # noqa: F401
+    from ._engine import runtime  # noqa: F401
 
     # isort: split
     from scikeras import _utils
@@ -100,7 +100,7 @@ def gradient_registry():
 
     TensorFlow offers no public way to drop a gradient registration, and
     every traced Keras training step leaves one behind that keeps the whole
-    step graph alive (see :mod:`skcnn._tracing`). None when a TensorFlow
+    step graph alive (see :mod:`skcnn._engine.runtime`). None when a TensorFlow
     release has moved the registry: skcnn then leaves it alone.
     """
     try:

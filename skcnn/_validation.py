@@ -17,6 +17,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._param_validation import Rule, invalid_parameter, is_positive_int
+
 
 def infer_image_shape(n_features):
     """Infer a channels-last image shape from a number of values per sample.
@@ -59,28 +61,35 @@ def infer_image_shape(n_features):
     return (1, n_features, 1)
 
 
-def check_image_shape(image_shape, name="image_shape"):
+def _is_image_shape(image_shape):
+    return (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) in (2, 3)
+        and all(is_positive_int(v) for v in image_shape)
+    )
+
+
+#: What a valid ``image_shape`` is, beyond being a tuple or list.
+IMAGE_SHAPE_RULE = Rule(
+    lambda shape: shape is None or _is_image_shape(shape),
+    "None or a tuple (height, width) or (height, width, channels) of positive ints",
+)
+
+
+def check_image_shape(image_shape, owner):
     """Validate an ``image_shape`` parameter; return it as a 3-tuple or None.
 
-    ``(h, w)`` means one channel, ``(h, w, c)`` is channels-last.
+    ``(h, w)`` means one channel, ``(h, w, c)`` is channels-last. Raises
+    :class:`~skcnn._param_validation.InvalidParameterError` naming ``owner``.
     """
+    if not (image_shape is None or isinstance(image_shape, (tuple, list))):
+        raise invalid_parameter(
+            "image_shape", owner, IMAGE_SHAPE_RULE.expected, image_shape
+        )
+    IMAGE_SHAPE_RULE.check("image_shape", image_shape, owner)
     if image_shape is None:
         return None
-    if isinstance(image_shape, (str, bytes)) or not hasattr(image_shape, "__len__"):
-        raise TypeError(
-            f"{name} must be None or a tuple (height, width) or "
-            f"(height, width, channels) of positive ints, got {image_shape!r}."
-        )
-    shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0
-        for v in shape
-    ):
-        raise ValueError(
-            f"{name} must be a tuple (height, width) or (height, width, "
-            f"channels) of positive ints, got {image_shape!r}."
-        )
-    shape = tuple(int(v) for v in shape)
+    shape = tuple(int(v) for v in image_shape)
     return shape if len(shape) == 3 else shape + (1,)
 
 

@@ -3,15 +3,71 @@
 Each function takes an input shape, a number of classes and flat
 hyperparameters, and returns an uncompiled :class:`keras.Model` whose output is
 a softmax over the classes. :class:`~skcnn.CNNClassifier` builds its network
-with :func:`build_cnn`; the others reproduce reference networks for examples
-and benchmarks.
+with :func:`build_cnn`, whose hyperparameters are declared once, in
+:data:`CNN_HYPERPARAMETERS`, with their defaults and the values they take;
+the classifier takes them from there. The other functions reproduce
+reference networks for examples and benchmarks.
 """
+
+import numbers
 
 import numpy as np
 
-from ._keras import keras
+from ._compat import Interval, StrOptions
+from ._engine.runtime import keras
+from ._param_validation import (
+    Hyperparameter,
+    Rule,
+    check_hyperparameters,
+    is_positive_int,
+)
 
-__all__ = ["build_cnn", "build_tutorial_mnist_cnn", "augmentation_layers"]
+__all__ = [
+    "CNN_HYPERPARAMETERS",
+    "augmentation_layers",
+    "build_cnn",
+    "build_tutorial_mnist_cnn",
+]
+
+
+def _is_filters(filters):
+    if isinstance(filters, (tuple, list)):
+        return len(filters) > 0 and all(is_positive_int(f) for f in filters)
+    return is_positive_int(filters)
+
+
+_FRACTION = Interval(numbers.Real, 0, 1, closed="left")
+_POSITIVE = Interval(numbers.Integral, 1, None, closed="left")
+
+#: The hyperparameters of :func:`build_cnn`, which are also
+#: :class:`~skcnn.CNNClassifier`'s architecture hyperparameters (documented
+#: there): name -> default and the values it takes.
+CNN_HYPERPARAMETERS = {
+    "filters": Hyperparameter(
+        (16, 32, 64),
+        [_POSITIVE, tuple, list],
+        Rule(
+            _is_filters,
+            "a positive int or a non-empty tuple of positive ints (one per "
+            "convolutional block)",
+        ),
+    ),
+    "kernel_size": Hyperparameter(3, [_POSITIVE]),
+    "pool_size": Hyperparameter(2, [_POSITIVE]),
+    "dense_units": Hyperparameter(
+        512, [Interval(numbers.Integral, 0, None, closed="left")]
+    ),
+    "dropout": Hyperparameter(0.0, [_FRACTION]),
+    "dense_dropout": Hyperparameter(0.3, [_FRACTION]),
+    "batch_norm": Hyperparameter(True, ["boolean"]),
+    "rotation": Hyperparameter(0.0, [Interval(numbers.Real, 0, 0.5, closed="both")]),
+    "shift": Hyperparameter(0.1, [_FRACTION]),
+    "zoom": Hyperparameter(0.0, [_FRACTION]),
+    "horizontal_flip": Hyperparameter(False, ["boolean"]),
+    "precision": Hyperparameter(
+        "float32", [StrOptions({"float32", "mixed_float16", "mixed_bfloat16"})]
+    ),
+}
 
 
 def augmentation_layers(
@@ -81,24 +137,7 @@ def _pool_size(spatial, pool_size):
     return tuple(pool_size if size >= pool_size else 1 for size in spatial)
 
 
-def build_cnn(
-    input_shape,
-    n_classes,
-    *,
-    filters=(16, 32, 64),
-    kernel_size=3,
-    pool_size=2,
-    dense_units=512,
-    dropout=0.0,
-    dense_dropout=0.3,
-    batch_norm=True,
-    rotation=0.0,
-    shift=0.1,
-    zoom=0.0,
-    horizontal_flip=False,
-    precision="float32",
-    seed=None,
-):
+def build_cnn(input_shape, n_classes, *, seed=None, **hyperparameters):
     """Build the convolutional network used by :class:`~skcnn.CNNClassifier`.
 
     One block per entry of ``filters``: Conv2D (``padding="same"``) →
@@ -109,7 +148,7 @@ def build_cnn(
     first and only act while training; they are left out when the images
     have a height or width of 1 (such as the ``(1, n_features, 1)`` strips
     tabular rows become), where moving, turning or flipping pixels has no
-    meaning. The defaults are :class:`~skcnn.CNNClassifier`'s.
+    meaning.
 
     Parameters
     ----------
@@ -117,38 +156,22 @@ def build_cnn(
         Channels-last shape ``(height, width, channels)`` of one image.
     n_classes : int
         Number of output classes.
-    filters : tuple of int, default=(16, 32, 64)
-        Number of filters of each convolutional block.
-    kernel_size : int, default=3
-        Side of the square convolution kernels.
-    pool_size : int, default=2
-        Side of the square max-pooling windows.
-    dense_units : int, default=512
-        Width of the hidden dense layer; 0 means none.
-    dropout : float, default=0.0
-        Dropout rate after each convolutional block.
-    dense_dropout : float, default=0.3
-        Dropout rate after the hidden dense layer.
-    batch_norm : bool, default=True
-        Whether to normalise each block's pooled output before its ReLU.
-    rotation : float, default=0.0
-        Training-time random rotation; see :func:`augmentation_layers`.
-    shift : float, default=0.1
-        Training-time random translation; see :func:`augmentation_layers`.
-    zoom : float, default=0.0
-        Training-time random zoom; see :func:`augmentation_layers`.
-    horizontal_flip : bool, default=False
-        Training-time random left-right flips.
-    precision : {"float32", "mixed_float16", "mixed_bfloat16"}, default="float32"
-        Keras dtype policy of the layers after the augmentation: the mixed
-        ones compute in 16 bits and keep float32 weights. The output layer
-        always computes in float32, so probabilities stay exact enough.
     seed : int, default=None
         Seed of every random draw of the network: initial weights, dropout
         masks and augmentation. Each layer gets its own seed derived from it,
         so the network does not depend on Python's or Keras's global random
         state (which other threads may use). None follows Keras's global
         seed.
+    **hyperparameters : dict
+        The architecture hyperparameters of :class:`~skcnn.CNNClassifier`,
+        by name (``filters``, ``kernel_size``, ``pool_size``,
+        ``dense_units``, ``dropout``, ``dense_dropout``, ``batch_norm``,
+        ``rotation``, ``shift``, ``zoom``, ``horizontal_flip``,
+        ``precision``), documented there; those not given take the
+        classifier's defaults (:data:`CNN_HYPERPARAMETERS`). ``precision``
+        sets the Keras dtype policy of the layers after the augmentation;
+        the output layer always computes in float32, so probabilities stay
+        exact enough.
 
     Returns
     -------
@@ -161,7 +184,24 @@ def build_cnn(
     >>> model = build_cnn((28, 28, 1), 10)
     >>> model.output_shape
     (None, 10)
+    >>> build_cnn((28, 28, 1), 10, filters=(8,), dense_units=0).count_params()
+    15794
     """
+    unknown = sorted(set(hyperparameters) - set(CNN_HYPERPARAMETERS))
+    if unknown:
+        raise TypeError(
+            f"build_cnn got unexpected hyperparameters {unknown}; it takes "
+            f"{', '.join(CNN_HYPERPARAMETERS)}."
+        )
+    check_hyperparameters(CNN_HYPERPARAMETERS, hyperparameters, "build_cnn")
+    params = {name: spec.default for name, spec in CNN_HYPERPARAMETERS.items()}
+    params.update(hyperparameters)
+    filters = params["filters"]
+    filters = (filters,) if is_positive_int(filters) else tuple(filters)
+    kernel_size, pool_size = int(params["kernel_size"]), int(params["pool_size"])
+    dense_units, batch_norm = int(params["dense_units"]), bool(params["batch_norm"])
+    dropout, dense_dropout = float(params["dropout"]), float(params["dense_dropout"])
+    precision = params["precision"]
     seeds = _layer_seeds(seed)
     dtype = None if precision == "float32" else precision
     inputs = keras.Input(shape=tuple(input_shape), name="images")
@@ -169,10 +209,10 @@ def build_cnn(
     augmentation_seed = next(seeds)
     if min(input_shape[:2]) > 1:
         for layer in augmentation_layers(
-            rotation=rotation,
-            shift=shift,
-            zoom=zoom,
-            horizontal_flip=horizontal_flip,
+            rotation=float(params["rotation"]),
+            shift=float(params["shift"]),
+            zoom=float(params["zoom"]),
+            horizontal_flip=bool(params["horizontal_flip"]),
             seed=augmentation_seed,
         ):
             x = layer(x)

@@ -1,27 +1,73 @@
-"""CNNClassifier: a convolutional network that acts as a scikit-learn classifier."""
+"""CNNClassifier: a convolutional network that acts as a scikit-learn classifier.
 
-from ._base import KerasImageClassifier
-from ._compat import validate_parameter_constraints
-from ._hyperparameters import (
-    PARAMETER_CONSTRAINTS,
-    auto_epochs,
-    check_distribute,
-    check_filters,
-)
-from ._keras import keras, tf
-from ._losses import SmoothedSparseCrossentropy
-from ._params import check_optimizer
-from ._schedules import schedule_callbacks
+Its hyperparameters are declared once each, with their default and the
+values they take: the architecture's in
+:data:`skcnn.architectures.CNN_HYPERPARAMETERS`, the training's here
+(:data:`TRAINING_HYPERPARAMETERS`). ``__init__`` and the constraints
+scikit-learn checks are made from these declarations; the class docstring
+documents them.
+"""
+
+import numbers
+
+from ._compat import Interval, StrOptions
+from ._engine.bridge import KerasImageClassifier
+from ._engine.parameters import OPTIMIZER_RULE, auto_epochs, compile_kwargs
+from ._engine.runtime import keras, tf
+from ._engine.training import SmoothedSparseCrossentropy, schedule_callbacks
+from ._param_validation import Hyperparameter, keyword_init, parameter_constraints
 from ._validation import (
+    IMAGE_SHAPE_RULE,
     check_image_shape,
     check_labels,
     check_pixels,
     resolve_image_shape,
     to_images,
 )
-from .architectures import build_cnn
+from .architectures import CNN_HYPERPARAMETERS, build_cnn
 
-__all__ = ["CNNClassifier"]
+__all__ = ["CNNClassifier", "TRAINING_HYPERPARAMETERS"]
+
+_POSITIVE = Interval(numbers.Integral, 1, None, closed="left")
+_FRACTION = Interval(numbers.Real, 0, 1, closed="left")
+
+#: CNNClassifier's hyperparameters besides the architecture's: name ->
+#: default and the values it takes.
+TRAINING_HYPERPARAMETERS = {
+    "optimizer": Hyperparameter(
+        "adam", [str, type, keras.optimizers.Optimizer], OPTIMIZER_RULE
+    ),
+    "learning_rate": Hyperparameter(
+        3e-3, [Interval(numbers.Real, 0, None, closed="neither")]
+    ),
+    "learning_rate_schedule": Hyperparameter(
+        "one_cycle", [StrOptions({"constant", "one_cycle"})]
+    ),
+    "label_smoothing": Hyperparameter(0.1, [_FRACTION]),
+    "epochs": Hyperparameter("auto", [_POSITIVE, StrOptions({"auto"})]),
+    "batch_size": Hyperparameter(128, [_POSITIVE]),
+    "validation_split": Hyperparameter(0.0, [_FRACTION]),
+    "early_stopping": Hyperparameter(
+        None, [Interval(numbers.Integral, 0, None, closed="left"), None]
+    ),
+    "class_weight": Hyperparameter(None, [dict, StrOptions({"balanced"}), None]),
+    "random_state": Hyperparameter(None, ["random_state"]),
+    "verbose": Hyperparameter(0, ["verbose"]),
+    "image_shape": Hyperparameter(None, [tuple, list, None], IMAGE_SHAPE_RULE),
+    "model": Hyperparameter(None, [callable, None]),
+    "loss": Hyperparameter("sparse_categorical_crossentropy", [str, callable]),
+    # Keras takes metrics as names, functions or Metric objects, alone or in
+    # lists and dicts, and checks each of them when compiling (before any
+    # data is seen).
+    "metrics": Hyperparameter(None, [list, tuple, dict, str, callable, None]),
+    "callbacks": Hyperparameter(
+        None, [list, tuple, dict, keras.callbacks.Callback, type, None]
+    ),
+    "warm_start": Hyperparameter(False, ["boolean"]),
+    "distribute": Hyperparameter(
+        None, [StrOptions({"mirrored"}), tf.distribute.Strategy, None]
+    ),
+}
 
 
 class CNNClassifier(KerasImageClassifier):
@@ -183,125 +229,68 @@ class CNNClassifier(KerasImageClassifier):
     (5,)
     """
 
-    _parameter_constraints = PARAMETER_CONSTRAINTS
-
-    def __init__(
-        self,
-        filters=(16, 32, 64),
-        kernel_size=3,
-        pool_size=2,
-        dense_units=512,
-        dropout=0.0,
-        dense_dropout=0.3,
-        batch_norm=True,
-        rotation=0.0,
-        shift=0.1,
-        zoom=0.0,
-        horizontal_flip=False,
-        precision="float32",
-        optimizer="adam",
-        learning_rate=3e-3,
-        learning_rate_schedule="one_cycle",
-        label_smoothing=0.1,
-        epochs="auto",
-        batch_size=128,
-        validation_split=0.0,
-        early_stopping=None,
-        class_weight=None,
-        random_state=None,
-        verbose=0,
-        image_shape=None,
-        model=None,
-        loss="sparse_categorical_crossentropy",
-        metrics=None,
-        callbacks=None,
-        warm_start=False,
-        distribute=None,
-        **kwargs,
-    ):
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.pool_size = pool_size
-        self.dense_units = dense_units
-        self.dropout = dropout
-        self.dense_dropout = dense_dropout
-        self.batch_norm = batch_norm
-        self.rotation = rotation
-        self.shift = shift
-        self.zoom = zoom
-        self.horizontal_flip = horizontal_flip
-        self.precision = precision
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.learning_rate_schedule = learning_rate_schedule
-        self.label_smoothing = label_smoothing
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.early_stopping = early_stopping
-        self.class_weight = class_weight
-        self.random_state = random_state
-        self.verbose = verbose
-        self.image_shape = image_shape
-        self.model = model
-        self.loss = loss
-        self.metrics = metrics
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.distribute = distribute
-        # Routed parameters (and, to be reported at fit, misspelled names).
-        for key, value in kwargs.items():
-            setattr(self, key, value)
-
-    def _check_params(self):
-        validate_parameter_constraints(
-            self._parameter_constraints,
-            self.get_params(deep=False),
-            caller_name=type(self).__name__,
-        )
-        # Normalised once per fit, used by _validate_data and the build.
-        self._filters = check_filters(self.filters)
-        self._image_shape = check_image_shape(self.image_shape)
-        check_optimizer(self.optimizer, type(self).__name__)
-        check_distribute(self.distribute)
-        super()._check_params()
+    _hyperparameters = {**CNN_HYPERPARAMETERS, **TRAINING_HYPERPARAMETERS}
+    _parameter_constraints = parameter_constraints(_hyperparameters)
+    __init__ = keyword_init(_hyperparameters)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Validate ``X`` (and ``y``); return images ``(n, h, w, c)`` and labels."""
+        name = type(self).__name__
         if reset and y is None:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target "
-                "y is None."
+                f"{name} requires y to be passed, but the target y is None."
             )
         X = check_pixels(
             self, X, reset=reset, fitted_shape=None if reset else self.input_shape_
         )
         if reset:
-            self.input_shape_ = resolve_image_shape(self, X, self._image_shape)
+            image_shape = check_image_shape(self.image_shape, name)
+            self.input_shape_ = resolve_image_shape(self, X, image_shape)
         images = to_images(X, self.input_shape_)
         if y is not None:
             y = check_labels(self, y, images)
         return images, y
 
-    def _default_optimizer_params(self):
-        return {"learning_rate": float(self.learning_rate)}
+    def _build_network(self, input_shape, n_classes, seed):
+        hyperparameters = {name: getattr(self, name) for name in CNN_HYPERPARAMETERS}
+        return build_cnn(input_shape, n_classes, seed=seed, **hyperparameters)
 
-    def _distribution_strategy(self):
-        if self.distribute == "mirrored":
-            return tf.distribute.MirroredStrategy()
-        return self.distribute
+    def _get_compile_kwargs(self):
+        kwargs = compile_kwargs(
+            self.get_params(),
+            self._compile_kwargs,
+            {"learning_rate": float(self.learning_rate)},
+        )
+        if self.label_smoothing and self.loss == "sparse_categorical_crossentropy":
+            kwargs["loss"] = SmoothedSparseCrossentropy(float(self.label_smoothing))
+        elif self.label_smoothing and self.loss == "categorical_crossentropy":
+            kwargs["loss"] = keras.losses.CategoricalCrossentropy(
+                label_smoothing=float(self.label_smoothing)
+            )
+        optimizer = kwargs["optimizer"]
+        if (
+            self.model is None
+            and self.precision == "mixed_float16"
+            and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        ):
+            # float16 gradients underflow without loss scaling.
+            kwargs["optimizer"] = keras.optimizers.LossScaleOptimizer(optimizer)
+        return kwargs
 
-    def _training_callbacks(self, n_samples, epochs):
+    def _planned_epochs(self, epochs, n_samples):
+        return auto_epochs(n_samples) if epochs == "auto" else epochs
+
+    def _training_callbacks(self, plan, n_samples):
         peak = getattr(self, "optimizer__learning_rate", None) or self.learning_rate
         callbacks = schedule_callbacks(
             self.learning_rate_schedule,
             float(peak),
             n_samples,
-            int(getattr(self, "fit__batch_size", None) or self.batch_size),
-            epochs,
+            plan.batch_size,
+            plan.epochs,
         )
         if self.early_stopping is not None:
-            monitor = "val_loss" if self.validation_split else "loss"
+            monitor = "val_loss" if plan.validates else "loss"
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor=monitor,
@@ -311,49 +300,10 @@ class CNNClassifier(KerasImageClassifier):
             )
         return callbacks
 
-    def _effective_loss(self):
-        if not self.label_smoothing:
-            return self.loss
-        if self.loss == "sparse_categorical_crossentropy":
-            return SmoothedSparseCrossentropy(float(self.label_smoothing))
-        if self.loss == "categorical_crossentropy":
-            return keras.losses.CategoricalCrossentropy(
-                label_smoothing=float(self.label_smoothing)
-            )
-        return self.loss
-
-    def _keras_build_fn(self, meta, compile_kwargs):
-        model = build_cnn(
-            meta["input_shape_"],
-            meta["n_classes_"],
-            filters=self._filters,
-            kernel_size=int(self.kernel_size),
-            pool_size=int(self.pool_size),
-            dense_units=int(self.dense_units),
-            dropout=float(self.dropout),
-            dense_dropout=float(self.dense_dropout),
-            batch_norm=bool(self.batch_norm),
-            rotation=float(self.rotation),
-            shift=float(self.shift),
-            zoom=float(self.zoom),
-            horizontal_flip=bool(self.horizontal_flip),
-            precision=self.precision,
-            seed=self._network_seed(),
-        )
-        optimizer = compile_kwargs.get("optimizer")
-        if self.precision == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer
-        ):
-            # float16 gradients underflow without loss scaling.
-            compile_kwargs = {
-                **compile_kwargs,
-                "optimizer": keras.optimizers.LossScaleOptimizer(optimizer),
-            }
-        model.compile(**compile_kwargs)
-        return model
-
-    def _resolve_epochs(self, epochs, n_samples):
-        return auto_epochs(n_samples) if epochs == "auto" else epochs
+    def _distribution_strategy(self):
+        if self.distribute == "mirrored":
+            return tf.distribute.MirroredStrategy()
+        return self.distribute
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Build the network and train it on ``X`` and ``y``.
@@ -376,7 +326,6 @@ width) or (n_samples, height, width, channels)
         self : CNNClassifier
             The fitted classifier.
         """
-        self._partial_fit_classes = None
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def score(self, X, y, sample_weight=None):

@@ -23,6 +23,8 @@ def image_panels(axes):
     import numpy as np
 
     return [ax for ax in np.ravel(axes) if ax.images]
+
+
 def write_image(path, size=(12, 10), mode="RGB", **save_options):
     """Write a small image with a fixed gradient pattern; return its path.
 
@@ -46,3 +48,16 @@ def write_image(path, size=(12, 10), mode="RGB", **save_options):
         image = image.convert(mode)
     image.save(path, **save_options)
     return path
+
+
+def imports_tensorflow(statement):
+    """Whether running ``statement`` in a fresh interpreter imports TensorFlow."""
+    import subprocess
+    import sys
+
+    code = f"import sys; {statement}; print('tensorflow' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip() == "True"

@@ -1,16 +1,22 @@
 """The network-building functions."""
 
+import ast
 import inspect
+import json
 
 import numpy as np
+import numpydoc.docscrape as numpydoc
 import pytest
 
 from skcnn import CNNClassifier
+from skcnn._param_validation import InvalidParameterError
 from skcnn.architectures import (
+    CNN_HYPERPARAMETERS,
     augmentation_layers,
     build_cnn,
     build_tutorial_mnist_cnn,
 )
+from skcnn.classifier import TRAINING_HYPERPARAMETERS
 
 AUGMENTATION = {"RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom"}
 
@@ -19,12 +25,89 @@ def _kinds(model):
     return [type(layer).__name__ for layer in model.layers]
 
 
-def test_build_cnn_defaults_are_the_classifier_defaults():
-    """One set of defaults: the function's keyword defaults equal the estimator's."""
-    estimator = CNNClassifier().get_params()
-    for name, parameter in inspect.signature(build_cnn).parameters.items():
-        if parameter.kind is parameter.KEYWORD_ONLY and name in estimator:
-            assert parameter.default == estimator[name], name
+# A valid value other than the default for every declared hyperparameter of
+# the network: a new hyperparameter needs one here too.
+NON_DEFAULT = {
+    "filters": (4, 6),
+    "kernel_size": 5,
+    "pool_size": 3,
+    "dense_units": 7,
+    "dropout": 0.2,
+    "dense_dropout": 0.5,
+    "batch_norm": False,
+    "rotation": 0.05,
+    "shift": 0.2,
+    "zoom": 0.1,
+    "horizontal_flip": True,
+    "precision": "mixed_bfloat16",
+}
+
+
+def _config(**hyperparameters):
+    """The network's layers and their settings, without Keras's numbered names."""
+    model = build_cnn((12, 12, 1), 3, seed=0, **hyperparameters)
+    layers = [
+        (
+            type(layer).__name__,
+            {k: v for k, v in layer.get_config().items() if k != "name"},
+        )
+        for layer in model.layers
+    ]
+    return json.dumps(layers, sort_keys=True, default=str)
+
+
+def test_every_declared_hyperparameter_is_used_by_the_builder():
+    assert set(NON_DEFAULT) == set(CNN_HYPERPARAMETERS)
+    default = _config()
+    for name, value in NON_DEFAULT.items():
+        assert _config(**{name: value}) != default, f"build_cnn ignores {name}"
+    # Giving the declared defaults is the same as giving nothing.
+    defaults = {name: spec.default for name, spec in CNN_HYPERPARAMETERS.items()}
+    assert _config(**defaults) == default
+
+
+def test_the_builder_takes_only_declared_hyperparameters():
+    with pytest.raises(TypeError, match="unexpected hyperparameters \\['fliters'\\]"):
+        build_cnn((8, 8, 1), 2, fliters=(4,))
+    with pytest.raises(InvalidParameterError, match="'dropout' parameter of build_cnn"):
+        build_cnn((8, 8, 1), 2, dropout=1.0)
+
+
+def test_declarations_signature_constraints_docstring_and_builder_agree():
+    declared = {**CNN_HYPERPARAMETERS, **TRAINING_HYPERPARAMETERS}
+    signature = inspect.signature(CNNClassifier).parameters
+    names = [name for name in signature if name != "kwargs"]
+    # The signature is the declarations, in order, with their defaults.
+    assert names == list(declared)
+    for name in names:
+        assert signature[name].default == declared[name].default, name
+    # scikit-learn's constraints cover exactly the signature.
+    assert set(CNNClassifier._parameter_constraints) == set(names)
+    # The docstring documents each with the declared default.
+    documented = {}
+    for param in numpydoc.ClassDoc(CNNClassifier)["Parameters"]:
+        if "default=" in param.type:
+            documented[param.name] = param.type.split("default=", 1)[1].strip()
+    for name in names:
+        assert name in documented, f"{name} has no documented default"
+        assert ast.literal_eval(documented[name]) == declared[name].default, name
+
+
+def test_the_classifier_hands_the_builder_every_network_hyperparameter(
+    monkeypatch, digits_scaled
+):
+    seen = {}
+
+    def spy(input_shape, n_classes, *, seed=None, **hyperparameters):
+        seen.update(hyperparameters, seed=seed)
+        return build_cnn(input_shape, n_classes, seed=seed, **hyperparameters)
+
+    monkeypatch.setattr("skcnn.classifier.build_cnn", spy)
+    X, y = digits_scaled
+    params = {**NON_DEFAULT, "precision": "float32", "filters": (4,)}
+    CNNClassifier(**params, epochs=1, random_state=0).initialize(X[:40], y[:40])
+    assert seen.pop("seed") is not None
+    assert seen == params
 
 
 def test_blocks_follow_filters():

@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from skcnn._param_validation import InvalidParameterError
 from tests._helpers import small_cnn
 
 RNG = np.random.default_rng(0)
@@ -52,8 +53,9 @@ def no_tensorflow(monkeypatch):
     def reached(*args, **kwargs):
         raise AssertionError("TensorFlow was reached")
 
-    monkeypatch.setattr(CNNClassifier, "_keras_build_fn", reached)
-    monkeypatch.setattr(CNNClassifier, "_fit_keras_model", reached)
+    monkeypatch.setattr(CNNClassifier, "_build_network", reached)
+    monkeypatch.setattr(CNNClassifier, "_build_keras_model", reached)
+    monkeypatch.setattr("skcnn._engine.bridge.train", reached)
 
 
 @pytest.mark.parametrize("case", sorted(FIT_CASES))
@@ -75,6 +77,9 @@ HYPERPARAMETER_CASES = {
     "empty filters": ({"filters": ()}, ValueError, "non-empty tuple"),
     "float filters": ({"filters": (8.5,)}, ValueError, "positive ints"),
     "string filters": ({"filters": "32"}, TypeError, "tuple of positive ints"),
+    "zero filters": ({"filters": (0,)}, ValueError, "tuple of positive ints"),
+    "unknown distribute": ({"distribute": "x"}, ValueError, "'mirrored'"),
+    "zero image_shape": ({"image_shape": (0, 4)}, ValueError, r"Got \(0, 4\)"),
     "zero epochs": ({"epochs": 0}, ValueError, "'epochs' parameter"),
     "epochs neither int nor auto": ({"epochs": "many"}, ValueError, "'auto'"),
     "unknown precision": ({"precision": "float8"}, ValueError, "'mixed_bfloat16'"),
@@ -87,7 +92,7 @@ HYPERPARAMETER_CASES = {
     "class weight": ({"class_weight": "even"}, ValueError, "'class_weight'"),
     "bad image_shape": ({"image_shape": (8, 0)}, ValueError, "positive ints"),
     "unknown optimizer": ({"optimizer": "adamm"}, ValueError, "Did you mean 'adam'"),
-    "optimizer object": ({"optimizer": 3}, TypeError, "optimizer must be"),
+    "optimizer object": ({"optimizer": 3}, TypeError, "Keras optimizer"),
     "misspelled parameter": ({"epoch": 3}, TypeError, "Did you mean 'epochs'"),
     "misspelled prefix": (
         {"optimzer__beta_1": 0.5},
@@ -111,8 +116,11 @@ HYPERPARAMETER_CASES = {
 def test_fit_rejects_bad_hyperparameters(case, no_tensorflow):
     params, error, message = HYPERPARAMETER_CASES[case]
     clf = small_cnn(**params)  # constructing never raises (sklearn convention)
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=message) as raised:
         clf.fit(X_OK, Y_OK)
+    # One error type for every bad parameter, naming the class.
+    assert raised.type is InvalidParameterError
+    assert "CNNClassifier" in str(raised.value)
 
 
 def test_set_params_suggests_the_right_name():

@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from skcnn._param_validation import InvalidParameterError
 from tests._helpers import small_cnn
 
 
@@ -275,7 +276,7 @@ def test_augmentation_only_while_training(digits_scaled):
     [(1, 60), (300, 60), (4000, 60), (4800, 50), (10000, 24), (24000, 15), (60000, 15)],
 )
 def test_auto_epochs_show_about_240_000_images(n_samples, epochs):
-    from skcnn._hyperparameters import auto_epochs
+    from skcnn._engine.parameters import auto_epochs
 
     assert auto_epochs(n_samples) == epochs
 
@@ -504,7 +505,9 @@ def test_mirrored_strategy_on_one_device(digits_scaled):
     explicit = tf.distribute.OneDeviceStrategy("/cpu:0")
     clf = small_cnn(epochs=1, distribute=explicit).fit(X, y)
     assert clf.model_.distribute_strategy is explicit
-    with pytest.raises(ValueError, match="distribute must be"):
+    with pytest.raises(
+        InvalidParameterError, match="'distribute' parameter of CNNClassifier"
+    ):
         small_cnn(distribute="all-gpus").fit(X, y)
 
 

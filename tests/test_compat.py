@@ -1,9 +1,8 @@
 """The compatibility module: private imports and the scikeras patch."""
 
-import subprocess
-import sys
-
 import pytest
+
+from tests._helpers import imports_tensorflow
 
 
 def test_scikeras_names_resolve_and_unknown_names_fail():
@@ -22,15 +21,11 @@ def test_base_wrapper_has_modern_tags():
 
 
 def test_scikit_learn_part_does_not_import_tensorflow():
-    code = (
-        "import sys; from skcnn._compat import Interval, _check_sample_weight; "
-        "print('tensorflow' in sys.modules)"
+    assert not imports_tensorflow(
+        "from skcnn._compat import Interval, _check_sample_weight"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    # The check itself can fail: the bridge does import TensorFlow.
+    assert imports_tensorflow("import skcnn._engine.bridge")
 
 
 def test_gradient_registry_is_a_dict():

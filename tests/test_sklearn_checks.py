@@ -7,9 +7,13 @@ there are only the ones scikit-learn itself declares for its minibatch
 learners (SGDClassifier).
 """
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
-from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from skcnn import CNNClassifier, ImageLoader, ImageReshaper, ImageResizer, PixelScaler
 
 # A small, fast network that still learns sklearn's toy problems.
 SMALL_CNN = CNNClassifier(
@@ -67,3 +71,22 @@ EXPECTED_FAILED_CHECKS = {
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# scikit-learn runs this check on its own estimators only: every parameter
+# has a constraint, and a value of the wrong type or out of range raises
+# InvalidParameterError with scikit-learn's wording, from fit, before any
+# data are looked at (so no network is trained here).
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        CNNClassifier(),
+        ImageReshaper(),
+        PixelScaler(),
+        ImageLoader(),
+        ImageResizer(image_size=8),
+    ],
+    ids=lambda est: type(est).__name__,
+)
+def test_every_parameter_is_validated_with_one_error_type(estimator):
+    check_param_validation(type(estimator).__name__, estimator)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skcnn import ImageReshaper, PixelScaler
+from skcnn._param_validation import InvalidParameterError
 from skcnn._validation import (
     check_image_shape,
     check_pixels,
@@ -77,7 +78,7 @@ def test_infer_image_shape_rejects_invalid(n_features):
     ],
 )
 def test_check_image_shape_valid(image_shape, expected):
-    result = check_image_shape(image_shape)
+    result = check_image_shape(image_shape, "X")
     assert result == expected
     if result is not None:
         assert isinstance(result, tuple)
@@ -89,14 +90,14 @@ def test_check_image_shape_valid(image_shape, expected):
     [(0, 8), (8,), (1, 2, 3, 4), (8, 8.0), (8, True), (-1, 4, 1), ()],
 )
 def test_check_image_shape_invalid_value(image_shape):
-    with pytest.raises(ValueError, match="image_shape"):
-        check_image_shape(image_shape)
+    with pytest.raises(InvalidParameterError, match="'image_shape' parameter of X"):
+        check_image_shape(image_shape, "X")
 
 
 @pytest.mark.parametrize("image_shape", ["88", 8, b"ab"])
 def test_check_image_shape_invalid_type(image_shape):
-    with pytest.raises(TypeError, match="image_shape"):
-        check_image_shape(image_shape)
+    with pytest.raises(InvalidParameterError, match="'image_shape' parameter of X"):
+        check_image_shape(image_shape, "X")
 
 
 def test_sample_shape():

@@ -36,7 +36,7 @@ def epoch_logger(say):
     It pickles as a plain no-op ``Callback``: a saved model carries neither
     the printer nor a second reference to the network.
     """
-    from .._keras import keras
+    from .._engine.runtime import keras
 
     class EpochLogger(keras.callbacks.Callback):
         def __reduce__(self):

@@ -103,7 +103,7 @@ channels) or (n_features,), default=None
 
 def _first_conv(model):
     """The first Conv2D layer of a Keras ``model``."""
-    from .._keras import keras
+    from .._engine.runtime import keras
 
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
@@ -113,7 +113,7 @@ def _first_conv(model):
 
 def _feature_maps(model, conv, image):
     """Output of the layer ``conv`` of ``model`` for one image, maps first."""
-    from .._keras import keras
+    from .._engine.runtime import keras
 
     input_shape = tuple(model.inputs[0].shape[1:])
     image = np.asarray(image, dtype=np.float32)

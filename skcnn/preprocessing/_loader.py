@@ -5,6 +5,7 @@ shares: reading headers and decoding many files into one preallocated array,
 in a thread pool, with a progress line and per-file error handling.
 """
 
+import numbers
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._compat import Interval, StrOptions
 from ._pillow import (
+    COLOR_MODES,
     ImageFileError,
     check_color_mode,
     check_image_size,
@@ -284,6 +287,21 @@ class ImageLoader(TransformerMixin, BaseEstimator):
            [255,   0,   0]], dtype=uint8)
     """
 
+    # For scikit-learn's checks; check_image_size, check_color_mode,
+    # check_keep_aspect and check_n_jobs state the whole rules, in words.
+    _parameter_constraints = {
+        "image_size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            tuple,
+            list,
+            None,
+        ],
+        "color_mode": [StrOptions(set(COLOR_MODES))],
+        "keep_aspect": [StrOptions({"pad", "crop"}), "boolean"],
+        "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         image_size=None,
@@ -300,12 +318,14 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
     def _check_params(self):
         name = type(self).__name__
-        return (
+        checked = (
             check_image_size(self.image_size, name),
             check_color_mode(self.color_mode, name),
             check_keep_aspect(self.keep_aspect, name),
             check_n_jobs(self.n_jobs, name),
         )
+        self._validate_params()  # verbose, and anything the checks let through
+        return checked
 
     def _fit(self, paths, read_files):
         image_size, color_mode, _, n_jobs = self._check_params()
@@ -334,6 +354,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         self : ImageLoader
             The fitted loader.
         """
+        self._check_params()  # parameters first, as scikit-learn estimators do
         return self._fit(check_paths(X, type(self).__name__), read_files=True)
 
     def fit_transform(self, X, y=None):
@@ -356,6 +377,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         With ``image_size`` and ``color_mode`` both given, nothing is left to
         learn from the files, and each file is read once instead of twice.
         """
+        self._check_params()
         paths = check_paths(X, type(self).__name__)
         learn = self.image_size is None or self.color_mode == "auto"
         return self._fit(paths, read_files=learn)._load(paths)

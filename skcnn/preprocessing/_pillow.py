@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .._param_validation import invalid_parameter
+
 #: File name endings treated as images (compared case-insensitively).
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 
@@ -73,10 +75,13 @@ def check_image_size(image_size, owner, allow_none=True):
         expected = "None, " if allow_none else ""
         hint = ""
         if isinstance(size, (tuple, list)) and len(size) == 3:
-            hint = " The number of channels follows color_mode."
-        raise ValueError(
-            f"{owner}'s image_size must be {expected}a positive int or a "
-            f"(height, width) tuple of positive ints, got {image_size!r}.{hint}"
+            hint = "The number of channels follows color_mode."
+        raise invalid_parameter(
+            "image_size",
+            owner,
+            f"{expected}a positive int or a (height, width) tuple of positive ints",
+            image_size,
+            hint,
         )
     return int(size[0]), int(size[1])
 
@@ -87,18 +92,15 @@ def check_keep_aspect(keep_aspect, owner):
         return False
     if isinstance(keep_aspect, str) and keep_aspect in KEEP_ASPECT:
         return keep_aspect
-    raise ValueError(
-        f"{owner}'s keep_aspect must be 'pad', 'crop' or False, got {keep_aspect!r}."
-    )
+    raise invalid_parameter("keep_aspect", owner, "'pad', 'crop' or False", keep_aspect)
 
 
 def check_color_mode(color_mode, owner):
     """Validate ``color_mode``: ``"auto"``, ``"rgb"`` or ``"grayscale"``."""
     if isinstance(color_mode, str) and color_mode in COLOR_MODES:
         return color_mode
-    raise ValueError(
-        f"{owner}'s color_mode must be 'auto', 'rgb' or 'grayscale', got "
-        f"{color_mode!r}."
+    raise invalid_parameter(
+        "color_mode", owner, "'auto', 'rgb' or 'grayscale'", color_mode
     )
 
 
@@ -112,9 +114,11 @@ def check_n_jobs(n_jobs, owner):
             return n_jobs
         if n_jobs < 0:
             return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    raise ValueError(
-        f"{owner}'s n_jobs must be None or a non-zero int (-1: one thread per "
-        f"CPU core), got {n_jobs!r}."
+    raise invalid_parameter(
+        "n_jobs",
+        owner,
+        "None or a non-zero int (-1: one thread per CPU core)",
+        n_jobs,
     )
 
 

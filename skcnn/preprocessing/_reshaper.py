@@ -77,7 +77,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         {fit_sections}
         """
         self._validate_params()
-        image_shape = check_image_shape(self.image_shape)
+        image_shape = check_image_shape(self.image_shape, type(self).__name__)
         X = check_pixels(self, X, reset=True, allow_nan=True)
         self.image_shape_ = resolve_image_shape(
             self, X, image_shape, self.channels_first

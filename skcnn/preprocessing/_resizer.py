@@ -1,10 +1,13 @@
 """ImageResizer: image arrays in memory to one size, dtype kept."""
 
+import numbers
+
 import numpy as np
 from PIL import Image
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._compat import Interval, StrOptions
 from ._pillow import check_image_size, check_keep_aspect, resize_into
 
 __all__ = ["ImageResizer"]
@@ -106,6 +109,13 @@ class ImageResizer(TransformerMixin, BaseEstimator):
     array([0., 0., 1., 1., 1., 1., 1., 0., 0., 0.], dtype=float32)
     """
 
+    # For scikit-learn's checks; check_image_size and check_keep_aspect state
+    # the whole rules, in words.
+    _parameter_constraints = {
+        "image_size": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
+        "keep_aspect": [StrOptions({"pad", "crop"}), "boolean"],
+    }
+
     def __init__(self, image_size, keep_aspect="pad"):
         self.image_size = image_size
         self.keep_aspect = keep_aspect
@@ -129,6 +139,7 @@ height, width, channels)
         name = type(self).__name__
         self.image_size_ = check_image_size(self.image_size, name, allow_none=False)
         check_keep_aspect(self.keep_aspect, name)
+        self._validate_params()
         _check_images(X, name)
         return self
 

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._arrays import aligned_empty
 from .._compat import Interval, StrOptions
+from .._param_validation import invalid_parameter
 from .._validation import check_pixels, infer_image_shape
 from ._docs import fill_doc
 
@@ -96,11 +97,16 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         self.dtype = dtype
 
     def _out_dtype(self):
-        dtype = np.dtype(self.dtype)
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
         if dtype not in _FLOAT_DTYPES:
-            raise ValueError(
-                "PixelScaler's dtype must be float16, float32 or float64, got "
-                f"{self.dtype!r}."
+            raise invalid_parameter(
+                "dtype",
+                type(self).__name__,
+                "float16, float32 or float64 (a name, a NumPy type or dtype)",
+                self.dtype,
             )
         return dtype
 

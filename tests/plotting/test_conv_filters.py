@@ -90,7 +90,7 @@ def test_arguments_after_filters_are_keyword_only(fitted):
 
 def test_conv_filters_errors(fitted):
     from skcnn import CNNClassifier
-    from skcnn._keras import keras
+    from skcnn._engine.runtime import keras
 
     with pytest.raises(NotFittedError):
         ConvFiltersDisplay.from_estimator(small_cnn())

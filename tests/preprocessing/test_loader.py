@@ -299,14 +299,26 @@ def test_bad_sequences_of_paths(X, error, match):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"image_size": 0}, "image_size must be None, a positive int"),
+        (
+            {"image_size": 0},
+            "ImageLoader must be None, a positive int",
+        ),
         ({"image_size": (28, 28, 3)}, "number of channels follows color_mode"),
         ({"image_size": "28"}, "image_size"),
         ({"image_size": (2.5, 3)}, "image_size"),
-        ({"color_mode": "rgba"}, "color_mode must be 'auto', 'rgb' or 'grayscale'"),
-        ({"keep_aspect": True}, "keep_aspect must be 'pad', 'crop' or False"),
+        (
+            {"color_mode": "rgba"},
+            "'color_mode' .* must be 'auto', 'rgb' or 'grayscale'",
+        ),
+        (
+            {"keep_aspect": True},
+            "'keep_aspect' .* must be 'pad', 'crop' or False",
+        ),
         ({"keep_aspect": "fit"}, "keep_aspect"),
-        ({"n_jobs": 0}, "n_jobs must be None or a non-zero int"),
+        (
+            {"n_jobs": 0},
+            "'n_jobs' .* must be None or a non-zero int",
+        ),
     ],
 )
 def test_bad_parameters_fail_before_any_file_is_read(params, match):

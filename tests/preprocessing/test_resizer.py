@@ -131,7 +131,10 @@ def test_bad_input(X, error, match):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"image_size": None}, "image_size must be a positive int"),
+        (
+            {"image_size": None},
+            "ImageResizer must be a positive int",
+        ),
         ({"image_size": (4, 4, 1)}, "image_size"),
         ({"image_size": -2}, "image_size"),
         ({"image_size": 4, "keep_aspect": "stretch"}, "keep_aspect"),

@@ -4,10 +4,18 @@
 :class:`~sklearn.base.ClassifierMixin` on its left, so that scikit-learn sees
 a classifier, and reuses scikeras's parameter routing, label encoder,
 callback set-up and pickling of Keras models. The fit and predict flow is
-its own; :mod:`skcnn._compat` lists what it overrides and why. Its pieces
-live in modules named for what they do: ``_seeding``, ``_sample_weight``,
-``_training`` (with ``_tensors`` and ``_validation_split``), ``_compile``
-and ``_inference``.
+its own (:mod:`skcnn._compat` lists what it overrides and why)::
+
+    fit / partial_fit / initialize
+      -> _check_params                 every hyperparameter, before TensorFlow
+      -> _validate_data                images (n, h, w, c) and labels
+      -> _plan_fit -> FitPlan          seed, epochs, sample weights, callbacks
+      -> _initialize(plan)             label encoder, network, compile
+      -> training.train(plan)          the seeded batches of data.fit_inputs
+
+One :class:`~skcnn._engine.plan.FitPlan` carries the state of a fit through
+these steps; nothing of it is left on the estimator but the fitted
+attributes.
 """
 
 import warnings
@@ -17,17 +25,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import BaseWrapper, route_params
-from ._compile import compile_kwargs
-from ._inference import InferenceFunction, to_probabilities
-from ._keras import keras
-from ._params import check_param_names, set_routed_params
-from ._sample_weight import drop_zero_weights, fit_sample_weight
-from ._seeding import derive_seed, draw_fit_seed
-from ._tensors import as_tensor
-from ._tracing import released_step_gradients
-from ._training import train
-from ._validation_split import n_training_samples
+from .._compat import BaseWrapper, route_params
+from .._param_validation import check_hyperparameters
+from .data import as_tensor, n_training_samples
+from .inference import InferenceFunction, to_probabilities
+from .parameters import check_param_names, compile_kwargs, set_routed_params
+from .plan import FitPlan, draw_fit_seed
+from .runtime import keras, released_step_gradients
+from .training import drop_zero_weights, fit_sample_weight, train
 
 # isort: split
 from scikeras.utils import metric_name  # noqa: E402
@@ -39,10 +44,29 @@ __all__ = ["KerasImageClassifier"]
 class KerasImageClassifier(ClassifierMixin, BaseWrapper):
     """scikit-learn classifier around a Keras network, built on scikeras.
 
-    Not for direct use: subclasses define ``__init__`` (flat keyword
-    hyperparameters), ``_validate_data`` (input checks and reshaping),
-    ``_check_params`` and ``_keras_build_fn``.
+    Not for direct use. A subclass declares its hyperparameters in
+    ``_hyperparameters`` (a dict of
+    :class:`~skcnn._param_validation.Hyperparameter`; ``__init__`` and
+    ``_parameter_constraints`` are made from it) and defines these hooks:
+
+    ``_validate_data(X, y=None, reset=False)``
+        Check the input and return images ``(n, h, w, c)`` and labels;
+        with ``reset``, record what fit saw (``input_shape_``, ...).
+    ``_build_network(input_shape, n_classes, seed)``
+        The uncompiled Keras model of the built-in architecture, used when
+        the ``model`` parameter is None.
+    ``_get_compile_kwargs()``
+        scikeras's hook: the ``Model.compile`` arguments (here, routed
+        parameters applied by :func:`~skcnn._engine.parameters.compile_kwargs`).
+    ``_planned_epochs(epochs, n_samples)``
+        The number of epochs a fit on ``n_samples`` trains (``"auto"``).
+    ``_training_callbacks(plan, n_samples)``
+        The estimator's own Keras callbacks for a fit on ``n_samples``.
+    ``_distribution_strategy()``
+        A ``tf.distribute.Strategy`` to build the network under, or None.
     """
+
+    _hyperparameters = {}
 
     # class_weight is turned into sample weights here, not passed to Keras.
     _fit_kwargs = BaseWrapper._fit_kwargs - {"class_weight"}
@@ -92,77 +116,89 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """
         return set_routed_params(self, params)
 
+    # -- hooks with defaults ---------------------------------------------
+
     def _check_params(self):
-        """Validate hyperparameters; raise before TensorFlow is reached."""
+        """Validate every parameter; raise before TensorFlow is reached."""
         check_param_names(self)
+        check_hyperparameters(
+            self._hyperparameters, self.get_params(deep=False), type(self).__name__
+        )
 
-    def _default_optimizer_params(self):
-        """Arguments given to a string or class ``optimizer``."""
-        return {}
+    def _get_compile_kwargs(self):
+        """Arguments for ``Model.compile``, routed parameters applied."""
+        return compile_kwargs(self.get_params(), self._compile_kwargs, {})
 
-    def _training_callbacks(self, n_samples, epochs):
-        """Callbacks added to a ``Model.fit`` call on ``n_samples`` images."""
+    def _planned_epochs(self, epochs, n_samples):
+        """The number of epochs of a fit on ``n_samples``."""
+        return epochs
+
+    def _training_callbacks(self, plan, n_samples):
+        """Callbacks of the estimator's own for a fit on ``n_samples``."""
         return []
-
-    def _effective_loss(self):
-        """The loss the network is trained with (subclass hook)."""
-        return self.loss
 
     def _distribution_strategy(self):
         """A ``tf.distribute.Strategy`` to build the network under, or None."""
         return None
 
-    def _resolve_epochs(self, epochs, n_samples):
-        """The number of epochs for a fit on ``n_samples`` (subclass hook)."""
-        return epochs
+    # -- the fit ----------------------------------------------------------
 
     def _check_model_param(self):
+        # scikeras's hook, used by its _build_keras_model for a user's model;
+        # unlike scikeras's, it takes any callable (a class, a partial).
         model = self.model
-        if model is None:
-            return self._keras_build_fn
-        if isinstance(model, keras.Model):
-            return lambda: model
-        if callable(model):
-            return model
-        raise TypeError(
-            "model must be None, a function that returns a keras.Model, or a "
-            f"keras.Model, got {model!r}."
+        return (lambda: model) if isinstance(model, keras.Model) else model
+
+    def _plan_fit(self, X, y, sample_weight, *, reuse, first_epoch, epochs, kwargs):
+        """The :class:`FitPlan` of a fit on validated ``X`` and ``y``.
+
+        Returns the plan and ``X``, ``y`` without the samples of weight zero.
+        """
+        fit_args = route_params(
+            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
         )
-
-    def _get_compile_kwargs(self):
-        """Arguments for ``Model.compile``, routed parameters applied."""
-        kwargs = compile_kwargs(
-            self.get_params(), self._compile_kwargs, self._default_optimizer_params()
+        fit_args.update(kwargs)
+        plan = FitPlan(
+            # One seed per fit: an int repeats, a RandomState advances by one draw.
+            seed=draw_fit_seed(self.random_state),
+            reuse=reuse,
+            first_epoch=first_epoch,
+            fit_args={k: v for k, v in fit_args.items() if k != "callbacks"},
         )
-        if self._effective_loss() is not self.loss:
-            kwargs["loss"] = self._effective_loss()
-        return kwargs
+        plan.sample_weight = fit_sample_weight(X, y, sample_weight, self.class_weight)
+        if plan.sample_weight is not None:
+            X, y, plan.sample_weight = drop_zero_weights(X, y, plan.sample_weight)
+        plan.epochs = self._planned_epochs(epochs, len(X))
+        n_train = n_training_samples(len(X), plan.validation_fraction)
+        plan.callbacks = self._training_callbacks(plan, n_train)
+        return plan, X, y
 
-    def _network_seed(self):
-        """Seed of the network's layers in the current fit."""
-        return derive_seed(self._fit_seed, "network")
-
-    def _initialize(self, X, y):
-        """Encode the labels and build the network from validated X and y."""
-        classes = getattr(self, "_partial_fit_classes", None)
-        categories = "auto" if classes is None else [classes]
+    def _initialize(self, X, y, plan):
+        """Encode the labels and build the network, as ``plan`` says."""
+        categories = "auto" if plan.classes is None else [plan.classes]
         self.target_encoder_ = ClassifierLabelEncoder(
-            loss=self._effective_loss(), categories=categories
+            loss=self.loss, categories=categories
         ).fit(y)
         vars(self).update(self.target_encoder_.get_metadata())
         self.classes_ = self.target_encoder_.classes_
-        # scikeras seeds globally when _random_state is set; skcnn seeds each
-        # layer instead (see _seeding).
+        self._check_n_classes()
+        # scikeras seeds Python, NumPy and TensorFlow globally while building
+        # a user's model when this attribute of its is set; skcnn seeds each
+        # layer instead (see plan).
         self._random_state = None
         strategy = self._distribution_strategy()
         with nullcontext() if strategy is None else strategy.scope():
-            self.model_ = self._build_keras_model()
+            if self.model is None:
+                self.model_ = self._build_network(
+                    self.input_shape_, self.n_classes_, plan.network_seed
+                )
+            else:
+                self.model_ = self._build_keras_model()
             self._ensure_compiled_model()
         # Traced on its first call; created here so that predicting does not
         # change the estimator's attributes.
         self._inference_function = InferenceFunction(self.model_, self.input_shape_)
         self._initialize_callbacks()
-        return X, y
 
     def initialize(self, X, y):
         """Build the network for ``X`` and ``y`` without training it.
@@ -180,65 +216,67 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             The estimator, with an untrained ``model_``.
         """
         self._check_params()
-        self._partial_fit_classes = None
         X, y = self._validate_data(X, y, reset=True)
-        self._fit_seed = draw_fit_seed(self.random_state)
-        self._initialize(X, y)
+        self._initialize(X, y, FitPlan(seed=draw_fit_seed(self.random_state)))
         return self
 
-    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        warm_start,
+        epochs,
+        initial_epoch,
+        classes=None,
+        **kwargs,
+    ):
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
-        # One seed per fit: an int repeats, a RandomState advances by one draw.
-        self._fit_seed = draw_fit_seed(self.random_state)
-        self._planned_epochs = epochs
+        plan = None
         try:
             with released_step_gradients():
-                self._fit_steps(
+                self._check_params()
+                X, y = self._validate_data(X, y, reset=not reuse)
+                plan, X, y = self._plan_fit(
                     X,
                     y,
                     sample_weight,
-                    reuse,
-                    warm_start,
-                    epochs,
-                    initial_epoch,
-                    **kwargs,
+                    reuse=reuse,
+                    first_epoch=initial_epoch,
+                    epochs=epochs,
+                    kwargs=kwargs,
                 )
+                plan.classes = classes
+                # Everything above is plain NumPy: bad input never reaches
+                # TensorFlow.
+                if not reuse:
+                    self._initialize(X, y, plan)
+                self._ensure_compiled_model()
+                encoded = self.target_encoder_.transform(y)
+                self._check_model_compatibility(encoded)
+                logs = train(
+                    self.model_,
+                    X,
+                    encoded,
+                    plan,
+                    callbacks=list(self._fit_callbacks) + plan.callbacks,
+                )
+                self._record_history(logs, restart=not warm_start or initial_epoch == 0)
         except KeyboardInterrupt:
-            self._keep_completed_epochs(reuse)
+            self._keep_completed_epochs(reuse, plan)
             raise
         except BaseException:
             if not reuse:
                 self._forget_fit()
             raise
 
-    def _fit_steps(
-        self, X, y, sample_weight, reuse, warm_start, epochs, initial_epoch, **kwargs
-    ):
-        self._check_params()
-        X, y = self._validate_data(X, y, reset=not reuse)
-        sample_weight = fit_sample_weight(
-            X, y, sample_weight, getattr(self, "class_weight", None)
-        )
-        if sample_weight is not None:
-            X, y, sample_weight = drop_zero_weights(X, y, sample_weight)
-        if not reuse:
-            self._check_n_classes(y)
-        epochs = self._planned_epochs = self._resolve_epochs(epochs, len(X))
-        # Everything above is plain NumPy: bad input never reaches TensorFlow.
-        if not reuse:
-            self._initialize(X, y)
-        self._ensure_compiled_model()
-        encoded = self.target_encoder_.transform(y)
-        self._check_model_compatibility(encoded)
-        self._fit_keras_model(
-            X,
-            encoded,
-            sample_weight=sample_weight,
-            warm_start=warm_start,
-            epochs=epochs,
-            initial_epoch=initial_epoch,
-            **kwargs,
-        )
+    def _check_n_classes(self):
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in "
+                "the data (with non-zero sample weight), but the data contains "
+                f"only one class: {self.classes_[0]!r}."
+            )
 
     def _forget_fit(self):
         """Return to the unfitted state: drop every fitted attribute."""
@@ -247,7 +285,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         ]:
             delattr(self, name)
 
-    def _keep_completed_epochs(self, reuse):
+    def _keep_completed_epochs(self, reuse, plan):
         """After Ctrl-C: keep the epochs completed so far, or become unfitted."""
         model = getattr(self, "model_", None)
         completed = getattr(getattr(model, "history", None), "history", {})
@@ -257,49 +295,13 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             return
         if n_done:
             self._record_history(completed, restart=not reuse)
+        planned = "?" if plan is None else plan.epochs
         warnings.warn(
-            f"Training was interrupted after {n_done} of {self._planned_epochs} "
-            "epochs; "
+            f"Training was interrupted after {n_done} of {planned} epochs; "
             f"{type(self).__name__} keeps the weights reached so far.",
             UserWarning,
             stacklevel=3,
         )
-
-    def _check_n_classes(self, y):
-        classes = getattr(self, "_partial_fit_classes", None)
-        if classes is None:
-            classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in "
-                "the data (with non-zero sample weight), but the data contains "
-                f"only one class: {classes[0]!r}."
-            )
-
-    def _fit_keras_model(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-    ):
-        fit_args = route_params(
-            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
-        )
-        fit_args.update(kwargs)
-        logs = train(
-            self.model_,
-            X,
-            y,
-            sample_weight,
-            fit_args={
-                k: v for k, v in fit_args.items() if not k.startswith("callbacks")
-            },
-            callbacks=list(self._fit_callbacks)
-            + self._training_callbacks(
-                n_training_samples(len(X), fit_args.get("validation_split")), epochs
-            ),
-            seed=self._fit_seed,
-            first_epoch=initial_epoch,
-            epochs=epochs,
-        )
-        self._record_history(logs, restart=not warm_start or initial_epoch == 0)
 
     def _record_history(self, logs, restart):
         """Append Keras's per-epoch logs to ``history_``, anew if ``restart``."""
@@ -333,8 +335,6 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         self : estimator instance
             The estimator.
         """
-        if not self.initialized_:
-            self._partial_fit_classes = None if classes is None else np.unique(classes)
         self._fit(
             X,
             y,
@@ -342,8 +342,11 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             warm_start=True,
             epochs=1,
             initial_epoch=self.current_epoch,
+            classes=None if classes is None else np.unique(classes),
         )
         return self
+
+    # -- predictions ------------------------------------------------------
 
     def _predict_raw(self, X):
         check_is_fitted(self)

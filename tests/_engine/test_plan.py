@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from skcnn._seeding import derive_seed, draw_fit_seed, split_generator
+from skcnn._engine.plan import derive_seed, draw_fit_seed, split_generator
 from tests._helpers import small_cnn
 
 # Seeded parts of a fit that the global-seed approach left to shared state:

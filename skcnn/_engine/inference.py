@@ -11,7 +11,7 @@ batch size.
 
 import numpy as np
 
-from ._keras import tf
+from .runtime import tf
 
 __all__ = ["InferenceFunction", "to_probabilities"]
 

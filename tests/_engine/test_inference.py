@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from skcnn._inference import InferenceFunction
+from skcnn._engine.inference import InferenceFunction
 from tests._helpers import small_cnn
 
 

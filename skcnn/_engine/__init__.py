@@ -1,0 +1,20 @@
+"""The estimator's TensorFlow-bound internals.
+
+Everything here imports TensorFlow (through :mod:`.runtime`); nothing
+outside this package but :mod:`skcnn.classifier`, :mod:`skcnn.architectures`
+and the parts of :mod:`skcnn.plotting` and :mod:`skcnn.cli` that need a
+network does. One module per concept:
+
+- ``runtime``: TensorFlow and Keras brought up quietly, once; the release of
+  what TensorFlow keeps of traced training steps.
+- ``bridge``: ``KerasImageClassifier``, the scikeras ``BaseWrapper``
+  subclass that runs the fit and predict flow.
+- ``plan``: ``FitPlan``, the state of one fit, and the seeds it derives.
+- ``parameters``: parameter names and routing ("did you mean"), the rules
+  that need Keras, ``Model.compile`` arguments, the ``epochs="auto"`` rule.
+- ``data``: the one place training data reach TensorFlow (seeded batches,
+  stratified hold-out, arrays shared without copies).
+- ``training``: one ``Model.fit`` run, sample weights, the loss and the
+  learning-rate schedule.
+- ``inference``: the forward pass compiled once per fitted model.
+"""
