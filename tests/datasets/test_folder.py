@@ -317,6 +317,7 @@ def digit_folder(tmp_path_factory, digits):
     return root
 
 
+@pytest.mark.slow
 def test_pipeline_trains_and_predicts_on_files(digit_folder, tmp_path):
     files = load_image_folder(digit_folder, load_content=False)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -340,6 +341,7 @@ def test_pipeline_trains_and_predicts_on_files(digit_folder, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_grid_search_over_the_loaders_image_size(digit_folder):
     filenames, target = load_image_folder(
         digit_folder, load_content=False, return_X_y=True
