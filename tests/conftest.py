@@ -7,9 +7,16 @@ from sklearn.datasets import load_digits
 
 # Property tests run a fixed, derandomized set of examples by default (and in
 # CI), so that every run checks the same cases. For a local search for new
-# counterexamples, run with HYPOTHESIS_PROFILE=explore.
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("explore", max_examples=1000, deadline=None)
+# counterexamples, run with HYPOTHESIS_PROFILE=explore: random examples, and
+# many more of them. The profiles hold the example budgets; a test that needs
+# a larger or smaller share asks for a multiple of the loaded profile's budget
+# (tests/preprocessing/_budget.py), so that it scales with the profile too.
+settings.register_profile(
+    "ci", max_examples=60, derandomize=True, deadline=None, print_blob=True
+)
+settings.register_profile(
+    "explore", max_examples=1000, derandomize=False, deadline=None, print_blob=True
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

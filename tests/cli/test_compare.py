@@ -7,6 +7,9 @@ import pytest
 
 from skcnn.cli import main
 
+# Every test trains the CNN on all 1,437 training digits.
+pytestmark = pytest.mark.slow
+
 
 def _table_accuracies(text):
     """{model: accuracy} from the Markdown table rows in ``text``."""

@@ -60,6 +60,7 @@ def tree_run(tmp_path_factory, digit_tree):
     return printed, err, out, saved["model"]
 
 
+@pytest.mark.slow
 def test_folder_split_and_results(tree_run, digit_tree):
     printed, err, out, _ = tree_run
     assert "train images (90, 8, 8, 1), test images (30, 8, 8, 1)" in printed
@@ -73,6 +74,7 @@ def test_folder_split_and_results(tree_run, digit_tree):
         assert (out / "results" / picture).stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_printed_accuracies_match_results_report_and_the_saved_model(
     tree_run, digit_tree
 ):
@@ -89,6 +91,7 @@ def test_printed_accuracies_match_results_report_and_the_saved_model(
     assert results["models"][0] == {**results["models"][0], "accuracy": accuracy}
 
 
+@pytest.mark.slow
 def test_saved_model_takes_files_and_predicts_class_names(tree_run):
     _, _, out, model = tree_run
     assert [name for name, _ in model.steps] == [
@@ -101,6 +104,7 @@ def test_saved_model_takes_files_and_predicts_class_names(tree_run):
     assert model[-1].get_params()["fit__callbacks"] is None
 
 
+@pytest.mark.slow
 def test_a_new_process_predicts_what_the_trained_pipeline_predicts(
     tree_run, digit_tree
 ):
@@ -129,6 +133,7 @@ def test_a_new_process_predicts_what_the_trained_pipeline_predicts(
     assert [row["probability"] for row in rows] == proba.max(axis=1).tolist()
 
 
+@pytest.mark.slow
 def test_stratified_split_resized_images_and_a_broken_file(tmp_path):
     root = tmp_path / "flat"
     files = write_digit_tree(root, n_train=16, n_test=4, split=False)

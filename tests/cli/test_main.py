@@ -19,6 +19,7 @@ def _run(*args, timeout=300):
     )
 
 
+@pytest.mark.slow
 def test_help_and_version():
     result = _run("--help")
     assert result.returncode == 0
@@ -71,6 +72,7 @@ def _default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly(tmp_path):
     process = subprocess.Popen(
         [

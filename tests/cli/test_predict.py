@@ -115,12 +115,13 @@ def test_unreadable_images_are_named_and_the_others_predicted(
 
 def test_file_names_that_are_not_utf8(file_model, tmp_path, capsys):
     path, _ = file_model
-    folder = os.fsencode(tmp_path)
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.png")
     try:
-        with open(os.path.join(folder, b"caf\xe9.png"), "wb") as f:
-            Image.new("L", (8, 8), 40).save(f, format="PNG")
-    except OSError:
-        pytest.skip("this file system refuses names that are not UTF-8")
+        created = open(name, "xb")
+    except OSError as exc:
+        pytest.skip(f"the file system refuses non-UTF-8 names: {exc}")
+    with created:
+        Image.new("L", (8, 8), 40).save(created, format="PNG")
     code, out, err = _predict(capsys, path, tmp_path, "--format", "csv")
     assert code == 0, err
     assert out.splitlines()[1].startswith(str(tmp_path / "caf\\xe9.png") + ",")

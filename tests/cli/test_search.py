@@ -2,7 +2,12 @@
 
 import json
 
+import pytest
+
 from skcnn.cli import main
+
+# Each test runs a cross-validated grid search of CNN fits.
+pytestmark = pytest.mark.slow
 
 
 def test_search_end_to_end(tmp_path, capsys):

@@ -252,12 +252,16 @@ def test_decompression_bomb_is_skipped(tree, monkeypatch):
 
 def test_non_utf8_names(tmp_path):
     root = os.fsencode(tmp_path)
+    os.mkdir(os.path.join(root, b"plain"))
+    odd = [os.path.join(root, cls, b"\xff.png") for cls in (b"caf\xe9", b"plain")]
     try:
-        for cls in (b"caf\xe9", b"plain"):
-            os.mkdir(os.path.join(root, cls))
-            write_image(os.fsdecode(os.path.join(root, cls, b"\xff.png")))
-    except OSError:
-        pytest.skip("this file system refuses non-UTF-8 names")
+        os.mkdir(os.path.dirname(odd[0]))
+        for name in odd:
+            open(name, "xb").close()
+    except OSError as exc:
+        pytest.skip(f"the file system refuses non-UTF-8 names: {exc}")
+    for name in odd:
+        write_image(os.fsdecode(name))
     data = load_image_folder(tmp_path)
     assert data.target_names.tolist() == ["caf\udce9", "plain"]
     assert data.filenames[0].endswith("caf\udce9/\udcff.png")
@@ -313,6 +317,7 @@ def digit_folder(tmp_path_factory, digits):
     return root
 
 
+@pytest.mark.slow
 def test_pipeline_trains_and_predicts_on_files(digit_folder, tmp_path):
     files = load_image_folder(digit_folder, load_content=False)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -336,6 +341,7 @@ def test_pipeline_trains_and_predicts_on_files(digit_folder, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_grid_search_over_the_loaders_image_size(digit_folder):
     filenames, target = load_image_folder(
         digit_folder, load_content=False, return_X_y=True

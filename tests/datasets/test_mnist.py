@@ -164,6 +164,7 @@ def test_sample_reader_matches_mlxtends_own_and_does_without_its_file(monkeypatc
     np.testing.assert_array_equal(X_slow, X[:20])
 
 
+@pytest.mark.slow
 def test_loading_does_not_import_tensorflow(tmp_path):
     cached = fake_mnist_npz(tmp_path / "mnist.npz")
     code = (

@@ -130,6 +130,7 @@ def test_confusion_matrix_display_is_scikit_learns(fitted, digits_scaled):
     assert display.confusion_matrix.sum() == len(y)
 
 
+@pytest.mark.slow
 def test_import_loads_neither_pyplot_nor_tensorflow():
     code = (
         "import sys, skcnn.plotting; "

@@ -2,6 +2,7 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
@@ -86,7 +87,6 @@ def test_from_search_delegates_to_from_cv_results(search, spy):
 
 
 def test_from_cv_results_dict_and_dataframe(search):
-    pd = pytest.importorskip("pandas")
     expected = SearchHeatmapDisplay.from_search(search, x="filters", y="dropout")
     for results in (search.cv_results_, pd.DataFrame(search.cv_results_)):
         display = SearchHeatmapDisplay.from_cv_results(

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import skcnn
 from skcnn import preprocessing
 
@@ -38,6 +40,7 @@ def _run(code):
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_transformers_do_not_import_tensorflow():
     code = (
         "import skcnn, sys; skcnn.ImageReshaper(); skcnn.PixelScaler(); "
@@ -46,6 +49,7 @@ def test_transformers_do_not_import_tensorflow():
     assert _run(code) == "False"
 
 
+@pytest.mark.slow
 def test_fit_transform_does_not_import_tensorflow():
     code = (
         "import sys, numpy as np; from skcnn import ImageReshaper, PixelScaler; "

@@ -5,11 +5,12 @@ test_scaler_precision.py.
 """
 
 import numpy as np
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skcnn import ImageReshaper, PixelScaler
+from tests.preprocessing._budget import budget
 
 INT_DTYPES = st.sampled_from([np.uint8, np.int16, np.int32, np.int64])
 FLOAT_DTYPES = st.sampled_from([np.float32, np.float64])
@@ -30,7 +31,6 @@ def image_batches(draw, dtypes=INT_DTYPES | FLOAT_DTYPES, max_value=255):
     return draw(arrays(dtype, (n, h, w, c), elements=elements))
 
 
-@settings(max_examples=60, deadline=None)
 @given(image_batches())
 def test_reshaper_round_trip_keeps_values_and_dtype(images):
     n = len(images)
@@ -42,7 +42,6 @@ def test_reshaper_round_trip_keeps_values_and_dtype(images):
     np.testing.assert_array_equal(reshaper.inverse_transform(out), flat)
 
 
-@settings(max_examples=60, deadline=None)
 @given(image_batches())
 def test_reshaper_channels_first_round_trip(images):
     n = len(images)
@@ -55,7 +54,6 @@ def test_reshaper_channels_first_round_trip(images):
     )
 
 
-@settings(max_examples=60, deadline=None)
 @given(image_batches(dtypes=INT_DTYPES))
 def test_minmax_maps_integer_pixels_into_unit_interval(images):
     out = PixelScaler().fit_transform(images)
@@ -65,7 +63,6 @@ def test_minmax_maps_integer_pixels_into_unit_interval(images):
     np.testing.assert_allclose(out, images / 255.0, rtol=1e-6, atol=1e-7)
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     image_batches(),
     st.sampled_from(["minmax", "standard"]),
@@ -87,7 +84,7 @@ def test_scaling_is_invertible_and_input_untouched(images, method, dtype):
     np.testing.assert_allclose(back, images, rtol=tolerance, atol=tolerance * 255)
 
 
-@settings(max_examples=40, deadline=None)
+@budget(2 / 3)
 @given(image_batches(dtypes=FLOAT_DTYPES))
 def test_standard_scaling_centres_each_channel(images):
     out = PixelScaler(method="standard", dtype="float64").fit_transform(images)

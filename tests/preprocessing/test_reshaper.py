@@ -3,6 +3,7 @@
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn.base import clone
@@ -267,7 +268,6 @@ def test_reshaper_object_array_becomes_float32():
 
 
 def test_reshaper_dataframe_sets_feature_names():
-    pd = pytest.importorskip("pandas")
     X = np.arange(2 * 12, dtype=np.uint8).reshape(2, 12)
     columns = [f"pixel{i}" for i in range(12)]
     df = pd.DataFrame(X, columns=columns)

@@ -8,6 +8,7 @@ import pickle
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn.base import clone
@@ -409,7 +410,6 @@ def test_scaler_bool_and_list_input():
 
 
 def test_scaler_dataframe_sets_feature_names():
-    pd = pytest.importorskip("pandas")
     X = np.arange(2 * 12, dtype=np.uint8).reshape(2, 12)
     columns = [f"pixel{i}" for i in range(12)]
     df = pd.DataFrame(X, columns=columns)

@@ -11,13 +11,14 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skcnn import PixelScaler
 from skcnn.preprocessing import _scaler
 from skcnn.preprocessing._scaler import _channel_mean_std
+from tests.preprocessing._budget import budget
 
 DTYPES = ["float16", "float32", "float64"]
 F64 = np.finfo(np.float64)
@@ -272,7 +273,7 @@ def float64_pixels(draw, elements=FINITE):
     return draw(arrays(np.float64, shape, elements=elements))
 
 
-@settings(max_examples=80, deadline=None)
+@budget(4 / 3)
 @given(float64_pixels(elements=st.floats(0, F64.max)), st.sampled_from(DTYPES))
 @example(np.array([[[[3.89e-49]]]]), "float32")
 @example(np.array([[[[F64.max]]], [[[F64.smallest_subnormal]]]]), "float16")
@@ -286,7 +287,7 @@ def test_minmax_maps_any_nonnegative_pixels_into_unit_interval(X, dtype):
     assert out.min() >= 0.0 and out.max() <= 1.0
 
 
-@settings(max_examples=80, deadline=None)
+@budget(4 / 3)
 @given(float64_pixels(), st.sampled_from(DTYPES))
 @example(np.array([[[[3.89e-49]]], [[[0.0]]]]), "float32")
 @example(np.array([[[[F64.max]]], [[[-F64.max]]], [[[F64.max]]]]), "float16")
@@ -303,7 +304,7 @@ def test_standard_scales_any_finite_pixels_to_finite_values(X, dtype):
     assert np.abs(out.astype(np.float64)).max() <= limit
 
 
-@settings(max_examples=80, deadline=None)
+@budget(4 / 3)
 @given(
     float64_pixels(),
     st.sampled_from(["minmax", "standard"]),
