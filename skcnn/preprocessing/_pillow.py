@@ -21,6 +21,8 @@ Decoding rules, in order (documented on :class:`~skcnn.ImageLoader`):
    resolution), keeping or not the aspect ratio as ``keep_aspect`` says.
 """
 
+import functools
+import io
 import numbers
 import os
 import stat
@@ -199,7 +201,24 @@ def _open(path):
     return img
 
 
+@functools.cache
+def _pillow_turns_tiff():
+    """Whether Pillow itself turns TIFF images upright (release 13 and later).
+
+    Such a Pillow reports the upright size when it opens the file and turns
+    the pixels as it loads them, so skcnn must not turn them again.
+    """
+    buffer = io.BytesIO()
+    Image.new("L", (2, 1)).save(buffer, format="TIFF", tiffinfo={0x0112: 6})
+    buffer.seek(0)
+    with Image.open(buffer) as img:
+        return img.size == (1, 2)
+
+
 def _orientation(img):
+    """The EXIF orientation skcnn has to apply to ``img`` (1: none)."""
+    if img.format == "TIFF" and _pillow_turns_tiff():
+        return 1
     # Only TIFF keeps the tag among its header fields; other formats carry an
     # EXIF block in ``info`` once the header is read. Asking Pillow for EXIF
     # data that is not there makes it decode a whole PNG to look past the
