@@ -2,14 +2,19 @@
 
 Every figure that is compared with another is measured in the same run, on
 the same machine, and reported as a ratio, because shared machines are noisy.
-``python -m benchmarks`` runs everything at full size (many minutes);
+``python -m benchmarks`` runs everything at full size (many minutes) except
+the opt-in benchmarks (``tuning``), which run only when named with ``--only``;
 ``--quick`` runs every measurement on small data as a smoke test (CI runs
 it); ``--only NAME ...`` runs some. The results are printed as a Markdown
-table and written as JSON.
+table, with the targets of ``benchmarks/_targets.py``, and written as JSON.
+``--check`` makes the exit status 1 when a full run misses a checked target
+(never for a quick run); ``--results FILE`` reports on, and with ``--check``
+checks, a stored run instead of measuring.
 """
 
 import argparse
 import importlib
+import json
 import resource
 import sys
 import time
@@ -29,7 +34,12 @@ BENCHMARKS = {
     "image_loading": "bench_image_loading",
     "other_shapes": "bench_other_shapes",
     "full_scale": "bench_full_scale",
+    "tuning": "bench_tuning",
 }
+
+# Benchmarks too long for every full run (tuning: about 40 minutes on 2 CPU
+# cores); they run only when named with --only.
+OPT_IN = {"tuning"}
 
 
 def parse_args(argv=None):
@@ -51,9 +61,55 @@ def parse_args(argv=None):
         nargs="+",
         choices=list(BENCHMARKS),
         metavar="NAME",
-        help=f"run only these benchmarks, of: {', '.join(BENCHMARKS)}",
+        help=f"run only these benchmarks, of: {', '.join(BENCHMARKS)} "
+        f"({', '.join(sorted(OPT_IN))} only when named here)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--configurations",
+        nargs="+",
+        choices=list(_tuning_configurations()),
+        metavar="NAME",
+        help="with --only tuning: run only these of its configurations, of: "
+        f"{', '.join(_tuning_configurations())}",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit with status 1 when a full run misses a checked target "
+        "(ratios, memory, accuracy; times are never checked, quick runs never)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="report on the stored results FILE (and check it with --check) "
+        "instead of measuring",
+    )
+    args = parser.parse_args(argv)
+    if args.results is not None and (
+        args.quick or args.only or args.out or args.configurations
+    ):
+        parser.error(
+            "--results reports on a stored run; --quick, --only, --out and "
+            "--configurations are for a new one"
+        )
+    if args.configurations and "tuning" not in (args.only or ()):
+        parser.error("--configurations needs --only tuning")
+    return args
+
+
+def _tuning_configurations():
+    from benchmarks.bench_tuning import CONFIGURATIONS
+
+    return CONFIGURATIONS
+
+
+def selected(only):
+    """The benchmarks to run, in order: those named, else all but the opt-in."""
+    return [
+        name for name in BENCHMARKS if (name in only if only else name not in OPT_IN)
+    ]
 
 
 def default_out(date, quick, only):
@@ -71,17 +127,19 @@ def cpu_seconds():
     )
 
 
-def run_one(name, quick):
+def run_one(name, quick, options=None):
     """Run one benchmark; a failure is recorded, printed and not raised.
 
-    Returns the result, the wall and CPU seconds it took (CPU seconds well
-    below wall seconds times the cores in use mean a busy machine), and the
-    module's settings for this mode.
+    ``options`` are keyword arguments for the module's ``run``. Returns the
+    result, the wall and CPU seconds it took (CPU seconds well below wall
+    seconds times the cores in use mean a busy machine), and the module's
+    settings for this mode, with the options.
     """
+    options = options or {}
     module = importlib.import_module(f"benchmarks.{BENCHMARKS[name]}")
     start, cpu_start = time.perf_counter(), cpu_seconds()
     try:
-        result = module.run(quick)
+        result = module.run(quick, **options)
     except Exception as error:  # the other benchmarks still run
         traceback.print_exc()
         result = {"error": f"{type(error).__name__}: {error}"}
@@ -90,15 +148,61 @@ def run_one(name, quick):
         "cpu": cpu_seconds() - cpu_start,
     }
     config = getattr(module, "QUICK" if quick else "FULL", None)
+    if config is not None and options:
+        config = {**config, **options}
     return result, seconds, config
+
+
+def check(results):
+    """Print how ``results`` fare against the targets; 1 if a check fails.
+
+    A quick run is not checked. Targets on times are goals: their misses
+    are printed, never counted.
+    """
+    from benchmarks import _targets
+
+    if results.get("quick"):
+        print(
+            "quick run: not checked against the targets (small data proves nothing)",
+            file=sys.stderr,
+        )
+        return 0
+    evaluated = _targets.evaluate(results)
+    for target, value, verdict in evaluated:
+        print(
+            f"  {verdict:>12}: {target.what}: {_targets.figure(target, value)} "
+            f"(target {target.shown()}"
+            + ("" if target.checked else "; a time: not checked")
+            + ")",
+            file=sys.stderr,
+        )
+    missed = _targets.check(results)
+    if missed:
+        names = ", ".join(target.name for target, _ in missed)
+        print(f"check failed: missed {names}", file=sys.stderr)
+        return 1
+    print("check passed: no checked target missed", file=sys.stderr)
+    return 0
+
+
+def report_stored(path, with_check):
+    """Print the report of the stored results ``path``; check them if asked."""
+    from benchmarks import _report
+
+    results = json.loads(Path(path).read_text())
+    print(_report.markdown(results, [name for name in BENCHMARKS if name in results]))
+    return check(results) if with_check else 0
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.results is not None:
+        return report_stored(args.results, args.check)
     import skcnn.classifier  # noqa: F401 - brings TensorFlow up quietly, first
     from benchmarks import _common, _report
 
-    names = [name for name in BENCHMARKS if not args.only or name in args.only]
+    names = selected(args.only)
+    options = {"tuning": {"configurations": args.configurations}}
     results = {
         "quick": args.quick,
         "config": {},
@@ -107,7 +211,8 @@ def main(argv=None):
     }
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        result, seconds, config = run_one(name, args.quick)
+        chosen = {k: v for k, v in options.get(name, {}).items() if v is not None}
+        result, seconds, config = run_one(name, args.quick, chosen)
         results[name] = result
         results["seconds"][name] = seconds
         if config is not None:
@@ -124,7 +229,10 @@ def main(argv=None):
     failed = [name for name in names if "error" in results[name]]
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
-    return 1 if failed else 0
+    status = 1 if failed else 0
+    if args.check:
+        status = max(status, check(results))
+    return status
 
 
 if __name__ == "__main__":

@@ -1,13 +1,20 @@
 """The benchmark results as JSON and as one Markdown table.
 
-Each benchmark's result becomes rows of ``| measurement | value |``; the
-ones that compare (the ratios) are in bold. A benchmark without a renderer
-here gets one row per number in its result, so a new benchmark shows up
-before anyone writes it a renderer.
+Each benchmark's result becomes rows of ``| measurement | value | target |``;
+the ones that compare (the ratios) are in bold. A row that a target of
+``benchmarks/_targets.py`` is about shows the threshold and, for a full run,
+whether it was met. A benchmark without a renderer here gets one row per
+number in its result, so a new benchmark shows up before anyone writes it a
+renderer.
+
+A renderer returns ``(measurement, value)`` pairs, or triples whose third
+item is a tuple of target names.
 """
 
 import json
 from pathlib import Path
+
+from benchmarks import _targets
 
 
 def write_json(results, path):
@@ -28,7 +35,11 @@ def _training(t):
             f"{t['raw_keras_s_per_epoch']:.2f}",
         ),
         ("skcnn pipeline from uint8, s/epoch", f"{t['skcnn_s_per_epoch']:.2f}"),
-        ("**skcnn / raw Keras**", f"**{t['ratio_skcnn_to_raw']:.3f}**"),
+        (
+            "**skcnn / raw Keras**",
+            f"**{t['ratio_skcnn_to_raw']:.3f}**",
+            ("training_ratio",),
+        ),
     ]
 
 
@@ -64,18 +75,24 @@ def _throughput(t):
 
 def _prediction(p):
     rows = [
-        (f"1 image, {_label(key)}, ms", f"{value:.2f}")
+        (
+            f"1 image, {_label(key)}, ms",
+            f"{value:.2f}",
+            ("predict_one_ms",) if key == "skcnn_predict" else (),
+        )
         for key, value in p["latency_ms_one_image"].items()
     ]
     rows.append(
         ("**1-image speed-up over scikeras**", f"**{p['speedup_vs_scikeras']:.1f}x**")
     )
-    rows.append(
-        (
-            "**1-image skcnn predict / compiled network call**",
-            f"**{p['ratio_skcnn_to_compiled_call']:.2f}**",
+    if "ratio_skcnn_to_compiled_call" in p:  # measured since 2026-11-22
+        rows.append(
+            (
+                "**1-image skcnn predict / compiled network call**",
+                f"**{p['ratio_skcnn_to_compiled_call']:.2f}**",
+                ("predict_one_ratio",),
+            )
         )
-    )
     rows += [
         (f"{p['throughput_images']} images, {_label(key)}, images/s", f"{value:,.0f}")
         for key, value in p["images_per_second"].items()
@@ -84,6 +101,7 @@ def _prediction(p):
         (
             "**batched predict, skcnn / Keras time**",
             f"**{p['batched_ratio_skcnn_to_keras']:.2f}**",
+            ("predict_batched_ratio",),
         )
     )
     return rows
@@ -99,6 +117,7 @@ def _memory(m):
         (
             "**peak extra RSS / float32 size**",
             f"**{m['peak_extra_over_float32']:.2f}**",
+            ("memory_ratio",),
         ),
         (
             "the same without a warm-up fit (TensorFlow's start-up included), "
@@ -114,7 +133,13 @@ def _repeated_fits(r):
             f"RSS growth over {r['fits']} small fits in one process, skcnn / "
             "plain Keras, MB",
             f"{r['skcnn_growth_mb']:.0f} / {r['keras_growth_mb']:.0f}",
-        )
+            ("repeated_fits_growth",),
+        ),
+        (
+            "**RSS growth over repeated fits, skcnn / plain Keras**",
+            f"**{r['ratio_skcnn_to_keras']:.2f}**",
+            ("repeated_fits_ratio",),
+        ),
     ]
 
 
@@ -128,6 +153,7 @@ def _grid_search(g):
         (
             "**GridSearchCV time, n_jobs=2 / n_jobs=1**",
             f"**{g['ratio_n_jobs_2_to_1']:.2f}**",
+            ("grid_search_ratio",),
         ),
     ]
 
@@ -137,9 +163,44 @@ def _accuracy(a):
         (
             f"MNIST sample {a['train']}/{a['test']}: {name}, accuracy (fit s)",
             f"{row['accuracy']:.4f} ({row['fit_s']:.0f} s)",
+            ("sample_accuracy", "sample_fit_s") if name == _targets.DEFAULTS else (),
         )
         for name, row in a["models"].items()
     ]
+
+
+_LOADERS = {
+    "pillow_loop": "a plain Pillow loop",
+    "n_jobs_1": "`ImageLoader`, 1 thread",
+    "n_jobs_2": "`ImageLoader(n_jobs=2)`",
+    "fit_headers": "`ImageLoader.fit` (headers only)",
+}
+_WORKLOADS = {
+    "png_28": "28×28 grayscale PNG files",
+    "jpeg_256_to_64": "256×256 RGB JPEG files resized to 64×64",
+}
+
+
+def _image_loading(i):
+    rows = []
+    for key, workload in _WORKLOADS.items():
+        w = i[key]
+        rows += [
+            (
+                f"{w['files']:,} {workload}: {loader}, images/s",
+                f"{w[f'{name}_images_per_s']:,.0f}",
+            )
+            for name, loader in _LOADERS.items()
+        ]
+        rows.append(
+            (
+                f"**{workload}: `ImageLoader` speed-up over the Pillow loop, "
+                "1 thread / 2 threads**",
+                f"**{w['n_jobs_1_vs_pillow_loop']:.2f} / "
+                f"{w['n_jobs_2_vs_pillow_loop']:.2f}**",
+            )
+        )
+    return rows
 
 
 def _other_shapes(o):
@@ -172,6 +233,7 @@ def _full_scale(f):
                 f"{row['accuracy']:.4f} ({row['fit_s']:.0f} s; "
                 + ("not reached" if reached is None else f"{reached:.0f} s")
                 + ")",
+                ("full_fit_s",) if name == _targets.DEFAULTS else (),
             )
         )
     ratio = f["default_time_to_target_over_tutorial_fit"]
@@ -180,8 +242,40 @@ def _full_scale(f):
             f"**{split}: defaults' time to {f['target']:.1%} / tutorial CNN's "
             "fit time**",
             "**not reached**" if ratio is None else f"**{ratio:.2f}**",
+            ("time_to_99_ratio",),
         )
     )
+    return rows
+
+
+def _param_text(name, value):
+    if isinstance(value, list):  # a tuple, after a trip through JSON
+        value = tuple(value)
+    return f'{name}="{value}"' if isinstance(value, str) else f"{name}={value}"
+
+
+def _tuning(t):
+    if "skipped" in t:
+        return [("tuning", f"skipped: {t['skipped']}")]
+    seeds = ", ".join(map(str, t["seeds"]))
+    rows = []
+    for name, c in t["configurations"].items():
+        changes = ", ".join(_param_text(*item) for item in c["params"].items())
+        per_seed = " / ".join(f"{100 * a:.2f}" for a in c["accuracy"])
+        rows.append(
+            (
+                f"MNIST {t['train']}/{t['validation']}, splits and seeds {seeds}: "
+                f"`{changes or 'defaults'}`, {c['epochs']} "
+                f"epoch{'' if c['epochs'] == 1 else 's'}, validation "
+                "accuracy per seed (mean)",
+                f"{per_seed} % ({100 * c['mean_accuracy']:.2f} %)",
+                tuple(
+                    target.name
+                    for target in _targets.TARGETS
+                    if target.benchmark == "tuning" and target.path[1] == name
+                ),
+            )
+        )
     return rows
 
 
@@ -193,8 +287,10 @@ RENDERERS = {
     "repeated_fits": _repeated_fits,
     "grid_search": _grid_search,
     "accuracy": _accuracy,
+    "image_loading": _image_loading,
     "other_shapes": _other_shapes,
     "full_scale": _full_scale,
+    "tuning": _tuning,
 }
 
 
@@ -212,30 +308,55 @@ def _numbers(name, value, prefix=""):
     return [(f"{_label(name)}: {prefix[:-2]}", shown)]
 
 
-def rows(name, result):
-    """The table rows of one benchmark's result."""
+def _rows_with_targets(name, result):
     if "error" in result:
-        return [(f"{_label(name)}", f"failed: {result['error']}")]
+        return [(f"{_label(name)}", f"failed: {result['error']}", ())]
     render = RENDERERS.get(name)
-    return render(result) if render else _numbers(name, result)
+    rendered = render(result) if render else _numbers(name, result)
+    return [row if len(row) == 3 else (*row, ()) for row in rendered]
+
+
+def rows(name, result):
+    """The ``(measurement, value)`` rows of one benchmark's result."""
+    return [row[:2] for row in _rows_with_targets(name, result)]
+
+
+def target_cell(names, results):
+    """The target column of a row about the targets ``names``.
+
+    Each target's threshold; for a full run also met, **missed** or not
+    measured. Times are goals, marked as not checked.
+    """
+    cells = []
+    for name in names:
+        target = _targets.BY_NAME[name]
+        cell = target.shown()
+        if not results["quick"]:
+            verdict = _targets.verdict(target, results)
+            cell += ": " + ("**missed**" if verdict == "missed" else verdict)
+        if not target.checked:
+            cell += " (a time: not checked)"
+        cells.append(cell)
+    return "; ".join(cells)
 
 
 def markdown(results, names):
     """The results of the benchmarks ``names`` as a Markdown table."""
     machine = results["machine"]
     gpus = ", ".join(machine["gpus"]) or "no GPU"
+    quick = " (quick mode: small data, targets not checked)" if results["quick"] else ""
     lines = [
         f"Measured {machine['date']} on {machine['cpu_count']} CPU cores "
         f"({machine['processor']}, {machine['platform']}), {gpus}, TensorFlow "
-        f"{machine['tensorflow']}, Keras {machine['keras']}"
-        f"{' (quick mode)' if results['quick'] else ''}.",
+        f"{machine['tensorflow']}, Keras {machine['keras']}{quick}.",
         "",
-        "| measurement | value |",
-        "|---|---|",
+        "| measurement | value | target |",
+        "|---|---|---|",
     ]
     for name in names:
         if name in results:
             lines += [
-                f"| {cell} | {value} |" for cell, value in rows(name, results[name])
+                f"| {cell} | {value} | {target_cell(targets, results)} |"
+                for cell, value, targets in _rows_with_targets(name, results[name])
             ]
     return "\n".join(lines)

@@ -17,11 +17,11 @@ MACHINE = {
 
 def test_unknown_benchmark_gets_one_row_per_number():
     result = {"images": 10, "seconds": {"decode": 0.5, "resize": 1.25}, "raw": [1, 2]}
-    rows = _report.rows("image_loading", result)
+    rows = _report.rows("new_benchmark", result)
     assert rows == [
-        ("image loading: images", "10"),
-        ("image loading: seconds, decode", "0.5"),
-        ("image loading: seconds, resize", "1.25"),
+        ("new benchmark: images", "10"),
+        ("new benchmark: seconds, decode", "0.5"),
+        ("new benchmark: seconds, resize", "1.25"),
     ]
 
 
@@ -88,9 +88,54 @@ def test_markdown_lists_the_benchmarks_run_in_order(tmp_path):
     }
     text = _report.markdown(results, ["new", "repeated_fits", "absent"])
     lines = text.splitlines()
-    assert "(quick mode)" in lines[0] and "no GPU" in lines[0]
-    assert lines[4] == "| new: value | 3 |"
-    assert lines[5].endswith("| 1 / 9 |")
-    assert len(lines) == 6
+    assert "(quick mode: small data, targets not checked)" in lines[0]
+    assert "no GPU" in lines[0]
+    assert lines[2] == "| measurement | value | target |"
+    assert lines[4] == "| new: value | 3 |  |"
+    assert lines[5].endswith("| 1 / 9 | ≤ 100 MB |")
+    assert lines[6].endswith("| **0.10** | ≤ 1 |")
+    assert len(lines) == 7
     _report.write_json(results, tmp_path / "sub" / "r.json")
     assert json.loads((tmp_path / "sub" / "r.json").read_text()) == results
+
+
+def test_tuning_rows_show_each_seed_and_the_mean():
+    config = {
+        "params": {"dense_units": 128, "filters": [24, 48, 64]},
+        "epochs": 12,
+        "accuracy": [0.9952, 0.9957, 0.9947],
+        "mean_accuracy": 0.9952,
+        "fit_s": [100.0, 101.0, 99.0],
+    }
+    result = {
+        "data": "folder",
+        "train": 50000,
+        "validation": 10000,
+        "seeds": [0, 1, 2],
+        "configurations": {"filters24": config, "dense512": dict(config, params={})},
+    }
+    (label, value), (defaults, _) = _report.rows("tuning", result)
+    assert "`dense_units=128, filters=(24, 48, 64)`, 12 epochs" in label
+    assert "splits and seeds 0, 1, 2" in label
+    assert value == "99.52 / 99.57 / 99.47 % (99.52 %)"
+    assert "`defaults`" in defaults
+    (row,) = _report.rows("tuning", {"skipped": "no files"})
+    assert row == ("tuning", "skipped: no files")
+
+
+def test_image_loading_rows():
+    workload = {
+        "files": 100,
+        "n_jobs_1_vs_pillow_loop": 1.5,
+        "n_jobs_2_vs_pillow_loop": 2.25,
+    }
+    for name in ("pillow_loop", "n_jobs_1", "n_jobs_2", "fit_headers"):
+        workload[f"{name}_images_per_s"] = 1234.5
+    result = {"png_28": workload, "jpeg_256_to_64": workload, "config": {}}
+    rows = _report.rows("image_loading", result)
+    assert len(rows) == 10
+    assert rows[0] == (
+        "100 28×28 grayscale PNG files: a plain Pillow loop, images/s",
+        "1,234",
+    )
+    assert rows[4][1] == "**1.50 / 2.25**"
