@@ -17,6 +17,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
 from skcnn import CNNClassifier, ImageReshaper, PixelScaler
+from skcnn._engine import bridge
+from skcnn._engine.plan import FitPlan
 from skcnn._param_validation import InvalidParameterError
 from tests._helpers import small_cnn
 
@@ -96,13 +98,13 @@ def test_input_forms_agree(digits_scaled, form):
 def test_uint8_pixels_are_not_copied_to_float64(digits, monkeypatch):
     X, y = digits
     seen = []
-    original = CNNClassifier._fit_keras_model
+    original = bridge.train
 
-    def spy(self, X, *args, **kwargs):
+    def spy(model, X, *args, **kwargs):
         seen.append(X)
-        return original(self, X, *args, **kwargs)
+        return original(model, X, *args, **kwargs)
 
-    monkeypatch.setattr(CNNClassifier, "_fit_keras_model", spy)
+    monkeypatch.setattr(bridge, "train", spy)
     small_cnn(epochs=1).fit(X, y)
     assert seen[0].dtype == np.uint8
     assert np.shares_memory(seen[0], X)
@@ -613,8 +615,12 @@ def test_early_stopping_stops_and_restores_the_best_weights(digits_scaled):
         clf.model_.get_weights(), RecordWeights.weights[best], strict=True
     ):
         np.testing.assert_array_equal(kept, recorded)
-    monitor = small_cnn(early_stopping=2)._training_callbacks(len(X), 3)
+    plan = FitPlan(seed=0, epochs=3)
+    monitor = small_cnn(early_stopping=2)._training_callbacks(plan, len(X))
     assert monitor[-1].monitor == "loss"
+    plan.fit_args["validation_split"] = 0.2
+    monitor = small_cnn(early_stopping=2)._training_callbacks(plan, len(X))
+    assert monitor[-1].monitor == "val_loss"
 
 
 def test_grid_search_folds_are_stratified(digits_scaled, monkeypatch):
