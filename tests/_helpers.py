@@ -61,3 +61,17 @@ def imports_tensorflow(statement):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip() == "True"
+
+
+def budget(factor):
+    """Hypothesis settings with ``factor`` times the profile's ``max_examples``.
+
+    Everything else (derandomization, deadline) comes from the profile loaded
+    in tests/conftest.py, which is loaded before any test module is imported:
+    under the ``ci`` profile (60 examples) ``budget(4 / 3)`` runs 80 examples,
+    under ``explore`` (1000) it runs 1333.
+    """
+    from hypothesis import settings
+
+    base = settings.default.max_examples
+    return settings(max_examples=max(1, round(base * factor)))

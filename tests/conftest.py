@@ -10,7 +10,7 @@ from sklearn.datasets import load_digits
 # counterexamples, run with HYPOTHESIS_PROFILE=explore: random examples, and
 # many more of them. The profiles hold the example budgets; a test that needs
 # a larger or smaller share asks for a multiple of the loaded profile's budget
-# (tests/preprocessing/_budget.py), so that it scales with the profile too.
+# (budget in tests/_helpers.py), so that it scales with the profile too.
 settings.register_profile(
     "ci", max_examples=60, derandomize=True, deadline=None, print_blob=True
 )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from skcnn import ImageReshaper, PixelScaler
-from tests.preprocessing._budget import budget
+from tests._helpers import budget
 
 INT_DTYPES = st.sampled_from([np.uint8, np.int16, np.int32, np.int64])
 FLOAT_DTYPES = st.sampled_from([np.float32, np.float64])

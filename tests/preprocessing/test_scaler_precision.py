@@ -18,7 +18,7 @@ from hypothesis.extra.numpy import arrays
 from skcnn import PixelScaler
 from skcnn.preprocessing import _scaler
 from skcnn.preprocessing._scaler import _channel_mean_std
-from tests.preprocessing._budget import budget
+from tests._helpers import budget
 
 DTYPES = ["float16", "float32", "float64"]
 F64 = np.finfo(np.float64)
