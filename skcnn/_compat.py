@@ -71,11 +71,9 @@ def __getattr__(name):
 
 @functools.cache
 def _scikeras():
-    # TensorFlow and Keras are brought up by skcnn (quietly, with the backend
-    # checked) before scikeras imports them.
-    from ._engine import runtime  # noqa: F401
-
-    # isort: split
+    # Only skcnn._engine asks for these names, and importing that package
+    # brings TensorFlow and Keras up first (quietly, with the backend
+    # checked), before scikeras imports them.
     from scikeras import _utils
     from scikeras.wrappers import BaseWrapper
 

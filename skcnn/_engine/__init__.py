@@ -18,3 +18,7 @@ network does. One module per concept:
   learning-rate schedule.
 - ``inference``: the forward pass compiled once per fitted model.
 """
+
+# First of all: TensorFlow and Keras brought up quietly, with the backend
+# checked, before any module of the package (or scikeras) imports them.
+from . import runtime  # noqa: E402, F401
