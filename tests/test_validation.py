@@ -5,7 +5,7 @@ Nothing here imports TensorFlow.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from skcnn import ImageReshaper, PixelScaler
@@ -47,7 +47,6 @@ def test_infer_image_shape(n_features, expected):
     assert np.prod(shape) == n_features
 
 
-@settings(max_examples=100, deadline=None)
 @given(st.integers(1, 20000))
 def test_inferred_shape_holds_every_value(n_features):
     h, w, c = infer_image_shape(n_features)
