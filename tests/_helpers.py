@@ -18,6 +18,45 @@ def small_cnn(**params):
     return CNNClassifier(**defaults)
 
 
+AUGMENTATION_LAYERS = (
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+)
+
+
+def augment(model, images, training=True):
+    """``images`` through the augmentation layers of a network, in order."""
+    import numpy as np
+
+    x = images
+    for layer in model.layers:
+        if type(layer).__name__ in AUGMENTATION_LAYERS:
+            x = layer(x, training=training)
+    return np.asarray(x)
+
+
+def without_augmentation(model, **hyperparameters):
+    """The network ``build_cnn`` makes without augmentation, with ``model``'s weights.
+
+    ``hyperparameters`` are the other ones ``model`` was built with.
+    """
+    from skcnn.architectures import build_cnn
+
+    off = dict(rotation=0.0, shift=0.0, zoom=0.0, horizontal_flip=False)
+    plain = build_cnn(
+        model.input_shape[1:], model.output_shape[-1], **hyperparameters, **off
+    )
+    assert not any(
+        type(layer).__name__ in AUGMENTATION_LAYERS for layer in plain.layers
+    )
+    for layer in plain.layers:
+        if layer.weights:
+            layer.set_weights(model.get_layer(layer.name).get_weights())
+    return plain
+
+
 def image_panels(axes):
     """The Axes of a Display's grid that show an image."""
     import numpy as np

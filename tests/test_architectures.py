@@ -17,6 +17,7 @@ from skcnn.architectures import (
     build_tutorial_mnist_cnn,
 )
 from skcnn.classifier import TRAINING_HYPERPARAMETERS
+from tests._helpers import augment, without_augmentation
 
 AUGMENTATION = {"RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom"}
 
@@ -132,6 +133,49 @@ def test_augmentation_on_images():
     assert AUGMENTATION <= set(_kinds(model))
 
 
+ALL_AUGMENTATION = {"rotation": 0.1, "shift": 0.3, "zoom": 0.2, "horizontal_flip": True}
+
+
+def test_augmentation_draws_anew_on_every_call_and_repeats_with_its_seed(
+    digits_scaled,
+):
+    X, _ = digits_scaled
+    batch = X[:32].reshape(-1, 8, 8, 1)
+
+    def three_calls(seed):
+        model = build_cnn((8, 8, 1), 10, seed=seed, **ALL_AUGMENTATION)
+        return [augment(model, batch) for _ in range(3)]
+
+    first = three_calls(0)
+    for i, out in enumerate(first):
+        assert out.shape == batch.shape
+        # Every image of every call is transformed, and differently each time.
+        assert np.all(np.any(out != batch, axis=(1, 2, 3)))
+        for other in first[i + 1 :]:
+            assert np.all(np.any(out != other, axis=(1, 2, 3)))
+    # The same seed repeats the whole sequence; another seed does not.
+    for out, again in zip(first, three_calls(0), strict=True):
+        np.testing.assert_array_equal(out, again)
+    assert not np.array_equal(first[0], three_calls(1)[0])
+
+
+def test_augmentation_is_the_identity_at_inference(digits_scaled):
+    X, _ = digits_scaled
+    images = X[:50].reshape(-1, 8, 8, 1)
+    model = build_cnn(
+        (8, 8, 1), 10, filters=(4,), dense_units=8, seed=0, **ALL_AUGMENTATION
+    )
+    np.testing.assert_array_equal(augment(model, images, training=False), images)
+    plain = without_augmentation(model, filters=(4,), dense_units=8, seed=1)
+    expected = np.asarray(plain(images, training=False))
+    for _ in range(2):
+        np.testing.assert_array_equal(
+            np.asarray(model(images, training=False)), expected
+        )
+    # The layers are there and do act while training.
+    assert not np.array_equal(augment(model, images), images)
+
+
 def test_each_augmentation_layer_has_its_own_seed():
     layers = augmentation_layers(
         rotation=0.1, shift=0.1, zoom=0.1, horizontal_flip=True, seed=3
@@ -153,10 +197,53 @@ def test_same_seed_same_initial_weights_and_none_without_global_state():
     assert not np.array_equal(first[0], other[0])
 
 
-def test_pooling_is_skipped_where_an_axis_would_vanish():
-    model = build_cnn((1, 16, 1), 2, filters=(4, 4, 4))
-    pools = [la for la in model.layers if type(la).__name__ == "MaxPooling2D"]
-    assert all(pool.pool_size[0] == 1 for pool in pools)
+@pytest.mark.parametrize(
+    "input_shape, pool_size, expected",
+    # expected: pooling layer name -> (pool size, output height and width)
+    [
+        # A one-row strip is pooled along its width only, in every block.
+        (
+            (1, 16, 1),
+            2,
+            {
+                "pool1": ((1, 2), (1, 8)),
+                "pool2": ((1, 2), (1, 4)),
+                "pool3": ((1, 2), (1, 2)),
+            },
+        ),
+        # Two rows: pooled both ways once, then along the width only.
+        (
+            (2, 16, 1),
+            2,
+            {
+                "pool1": ((2, 2), (1, 8)),
+                "pool2": ((1, 2), (1, 4)),
+                "pool3": ((1, 2), (1, 2)),
+            },
+        ),
+        # Pools of 3: a 9x4 image pools both ways, then along the height only,
+        # then not at all (block 3 has no pooling layer).
+        ((9, 4, 1), 3, {"pool1": ((3, 3), (3, 1)), "pool2": ((3, 1), (1, 1))}),
+        # A single pixel is never pooled.
+        ((1, 1, 3), 2, {}),
+    ],
+    ids=["one-row", "two-rows", "pool-3", "one-pixel"],
+)
+def test_pooling_is_skipped_where_an_axis_would_vanish(
+    input_shape, pool_size, expected
+):
+    model = build_cnn(
+        input_shape, 2, filters=(4, 4, 4), pool_size=pool_size, dense_units=0
+    )
+    pools = {
+        la.name: (tuple(la.pool_size), tuple(la.output.shape[1:3]))
+        for la in model.layers
+        if type(la).__name__ == "MaxPooling2D"
+    }
+    assert pools == expected
+    # Every block keeps 4 channels; the last spatial size is what is flattened.
+    last = list(expected.values())[-1][1] if expected else input_shape[:2]
+    assert model.get_layer("flatten").output.shape[1] == 4 * last[0] * last[1]
     assert model.output_shape == (None, 2)
 
 

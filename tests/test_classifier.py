@@ -4,13 +4,16 @@ import pickle
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import (
     GridSearchCV,
+    StratifiedKFold,
     cross_val_score,
 )
 from sklearn.pipeline import make_pipeline
@@ -20,7 +23,12 @@ from skcnn import CNNClassifier, ImageReshaper, PixelScaler
 from skcnn._engine import bridge
 from skcnn._engine.plan import FitPlan
 from skcnn._param_validation import InvalidParameterError
-from tests._helpers import small_cnn
+from tests._helpers import (
+    AUGMENTATION_LAYERS,
+    augment,
+    small_cnn,
+    without_augmentation,
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +108,9 @@ def test_uint8_pixels_are_not_copied_to_float64(digits, monkeypatch):
     seen = []
     original = bridge.train
 
-    def spy(model, X, *args, **kwargs):
+    def spy(model, X, y, plan, callbacks):
         seen.append(X)
-        return original(model, X, *args, **kwargs)
+        return original(model, X, y, plan, callbacks)
 
     monkeypatch.setattr(bridge, "train", spy)
     small_cnn(epochs=1).fit(X, y)
@@ -177,7 +185,6 @@ def test_predict_on_other_image_shape_names_both_shapes(fitted):
 
 
 def test_dataframe_input_records_feature_names(digits_scaled):
-    pd = pytest.importorskip("pandas")
     X, y = digits_scaled
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
     clf = small_cnn(epochs=1).fit(frame, pd.Series(y))
@@ -188,23 +195,15 @@ def test_dataframe_input_records_feature_names(digits_scaled):
 # ----------------------------------------------------------------------
 # labels
 # ----------------------------------------------------------------------
+DIGIT_NAMES = np.array(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+)
+
+
 @pytest.mark.parametrize(
     "mapping",
     [
-        lambda y: np.array(
-            [
-                "zero",
-                "one",
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-            ]
-        )[y],
+        lambda y: DIGIT_NAMES[y],
         lambda y: y * 10 + 3,  # non-contiguous ints
         lambda y: y % 2 == 0,  # bools, binary
         lambda y: np.where(y < 5, "low", "high"),  # binary strings
@@ -224,10 +223,44 @@ def test_labels_round_trip(digits_scaled, mapping):
     np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
 
 
-def test_categorical_crossentropy_loss_one_hot_encodes(digits_scaled):
+def test_categorical_crossentropy_loss_one_hot_encodes(digits_scaled, monkeypatch):
     X, y = digits_scaled
-    clf = small_cnn(epochs=1, loss="categorical_crossentropy").fit(X, y)
-    assert clf.predict_proba(X).shape == (len(X), 10)
+    labels = DIGIT_NAMES[y]
+    trained_on = []
+    original = bridge.train
+
+    def spy(model, X, y, plan, callbacks):
+        trained_on.append(y)
+        return original(model, X, y, plan, callbacks)
+
+    monkeypatch.setattr(bridge, "train", spy)
+    clf = small_cnn(loss="categorical_crossentropy", label_smoothing=0.2)
+    clf.fit(X, labels)
+    classes = np.unique(labels)  # alphabetical: "eight", "five", ...
+    np.testing.assert_array_equal(clf.classes_, classes)
+    index = np.searchsorted(classes, labels)
+    one_hot = np.eye(10)[index]
+    # The network is trained on one row per sample with a single 1, in the
+    # column of its label among classes_.
+    (targets,) = trained_on
+    assert targets.shape == (len(X), 10)
+    np.testing.assert_array_equal(targets, one_hot)
+    np.testing.assert_array_equal(clf.target_encoder_.transform(labels), one_hot)
+    # The loss Keras reports is categorical cross-entropy on those targets,
+    # smoothed: 0.2 of each target spread over the 10 classes.
+    proba = clf.predict_proba(X)
+    smoothed = one_hot * 0.8 + 0.02
+    expected = -np.mean(np.sum(smoothed * np.log(np.clip(proba, 1e-7, 1)), axis=1))
+    reported = clf.model_.evaluate(
+        X.reshape(-1, 8, 8, 1), targets, batch_size=len(X), verbose=0, return_dict=True
+    )
+    assert reported["loss"] == pytest.approx(expected, rel=1e-5)
+    # Predictions map the most probable column back to its original label,
+    # and they are right far more often than chance (1 in 10).
+    pred = clf.predict(X)
+    assert pred.dtype == labels.dtype
+    np.testing.assert_array_equal(pred, classes[proba.argmax(axis=1)])
+    assert np.mean(pred == labels) > 0.6
 
 
 # ----------------------------------------------------------------------
@@ -263,14 +296,138 @@ def test_optimizer_learning_rate_and_routed_arguments(digits_scaled):
     assert float(routed.model_.optimizer.learning_rate) == pytest.approx(0.05)
 
 
+ALL_AUGMENTATION = {"rotation": 0.1, "shift": 0.3, "zoom": 0.2, "horizontal_flip": True}
+
+
 def test_augmentation_only_while_training(digits_scaled):
     X, y = digits_scaled
-    clf = small_cnn(
-        epochs=1, rotation=0.1, shift=0.1, zoom=0.1, horizontal_flip=True
-    ).fit(X, y)
+    clf = small_cnn(epochs=1, **ALL_AUGMENTATION).fit(X, y)
     kinds = {type(layer).__name__ for layer in clf.model_.layers}
-    assert {"RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip"} <= kinds
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    assert set(AUGMENTATION_LAYERS) <= kinds
+    # Predictions are those of the same weights without the augmentation
+    # layers, on every call.
+    images = X.reshape(-1, 8, 8, 1)
+    plain = without_augmentation(clf.model_, filters=(8,), dense_units=32, seed=1)
+    expected = np.asarray(plain(images, training=False))
+    for _ in range(2):
+        np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(
+        np.asarray(clf.model_(images, training=False)), expected
+    )
+    assert not np.array_equal(augment(clf.model_, images), images)
+
+
+def _record_augmented_batches(monkeypatch, batch_size):
+    """Give CNNClassifier's network a layer "record" after the augmentation.
+
+    While training, the layer keeps the batch it was given, as augmented, in
+    its variable ``seen``.
+    """
+    import keras
+
+    from skcnn.architectures import build_cnn
+
+    class Record(keras.layers.Layer):
+        def build(self, input_shape):
+            self.seen = self.add_weight(
+                shape=(batch_size, *input_shape[1:]),
+                initializer="zeros",
+                trainable=False,
+                name="seen",
+            )
+
+        def call(self, x, training=False):
+            if training:
+                self.seen.assign(x)
+            return x
+
+    def build_with_record(input_shape, n_classes, **hyperparameters):
+        network = build_cnn(input_shape, n_classes, **hyperparameters)
+        x = inputs = keras.Input(input_shape)
+        for layer in network.layers[1:]:
+            x = layer(x)
+            if type(layer).__name__ == "RandomZoom":  # the last augmentation
+                x = Record(name="record")(x)
+        return keras.Model(inputs, x)
+
+    monkeypatch.setattr("skcnn.classifier.build_cnn", build_with_record)
+
+
+def test_augmentation_draws_anew_for_every_batch_and_epoch(digits_scaled, monkeypatch):
+    import keras
+
+    X, y = digits_scaled
+    _record_augmented_batches(monkeypatch, batch_size=32)
+    seen = []
+
+    class Collect(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(self.model.get_layer("record").seen.numpy())
+
+    # Two copies of the same 32 images, unshuffled: both batches of both
+    # epochs hold exactly the same images.
+    images = np.concatenate([X[:32], X[:32]])
+    labels = np.concatenate([y[:32], y[:32]])
+
+    def augmented_batches(random_state):
+        seen.clear()
+        small_cnn(
+            epochs=2,
+            random_state=random_state,
+            fit__shuffle=False,
+            fit__callbacks=[Collect()],
+            **ALL_AUGMENTATION,
+        ).fit(images, labels)
+        return list(seen)
+
+    first = augmented_batches(0)
+    assert len(first) == 4  # 2 epochs of 2 batches
+    raw = X[:32].reshape(-1, 8, 8, 1)
+    for i, batch in enumerate(first):
+        assert np.all(np.any(batch != raw, axis=(1, 2, 3)))
+        for other in first[i + 1 :]:
+            # A new transformation of every image in every batch of every epoch.
+            assert np.all(np.any(batch != other, axis=(1, 2, 3)))
+    # The fit's random_state repeats the whole sequence; another one does not.
+    for batch, again in zip(first, augmented_batches(0), strict=True):
+        np.testing.assert_array_equal(batch, again)
+    assert not np.array_equal(first[0], augmented_batches(1)[0])
+
+
+def test_validation_data_are_never_augmented(digits_scaled, monkeypatch):
+    from skcnn._engine import training
+
+    X, y = digits_scaled
+    held_out = []
+    original = training.fit_inputs
+
+    def spy(X, y, plan):
+        inputs = original(X, y, plan)
+        held_out.append(inputs[2])
+        return inputs
+
+    monkeypatch.setattr(training, "fit_inputs", spy)
+    # Augmentation mild enough for the network to learn something in 6 epochs,
+    # strong enough to change its loss.
+    augmentation = {"rotation": 0.05, "shift": 0.2, "zoom": 0.1}
+    clf = small_cnn(epochs=6, validation_split=0.3, **augmentation).fit(X, y)
+    ((images, labels),) = held_out
+    images = np.asarray(images)
+    assert images.shape == (90, 8, 8, 1)
+
+    def loss_on(pixels):
+        return clf.model_.evaluate(
+            pixels, labels, batch_size=32, verbose=0, return_dict=True
+        )
+
+    # The last epoch's validation scores are those of the final network on
+    # the untouched held-out images...
+    untouched = loss_on(images)
+    assert clf.history_["val_loss"][-1] == pytest.approx(untouched["loss"], rel=1e-5)
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(untouched["accuracy"])
+    # ...and not on augmented ones, whose loss is clearly different.
+    augmented = loss_on(augment(clf.model_, images))
+    assert augmented["loss"] > untouched["loss"] + 0.1
 
 
 @pytest.mark.parametrize(
@@ -358,9 +515,18 @@ def test_clone_keeps_every_parameter():
 
 def test_cross_val_score(digits_scaled):
     X, y = digits_scaled
-    scores = cross_val_score(small_cnn(epochs=2), X, y, cv=3)
-    assert scores.shape == (3,)
-    assert np.all((scores >= 0) & (scores <= 1))
+    estimator = small_cnn(epochs=2)
+    scores = cross_val_score(estimator, X, y, cv=3)
+    # Each fold's score is the accuracy of a fresh fit on the other folds,
+    # computed here independently with the same stratified folds.
+    expected = [
+        accuracy_score(
+            y[test], clone(estimator).fit(X[train], y[train]).predict(X[test])
+        )
+        for train, test in StratifiedKFold(3).split(X, y)
+    ]
+    np.testing.assert_array_equal(scores, expected)
+    assert scores.min() > 0.3  # chance is 0.1
 
 
 def test_ensembles_and_calibration(digits_scaled):

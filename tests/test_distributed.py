@@ -1,14 +1,11 @@
 """Grid search on a real dask.distributed cluster (worker processes, loopback)."""
 
+import distributed
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
 from tests._helpers import small_cnn
-
-distributed = pytest.importorskip(
-    "distributed", reason="needs the dask extra: pip install skcnn[distributed]"
-)
 
 
 @pytest.fixture(scope="module")

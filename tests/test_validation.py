@@ -5,7 +5,7 @@ Nothing here imports TensorFlow.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from skcnn import ImageReshaper, PixelScaler
@@ -18,6 +18,7 @@ from skcnn._validation import (
     to_images,
 )
 from skcnn.preprocessing import infer_image_shape
+from tests._helpers import budget
 
 # --------------------------------------------------------------------------
 # infer_image_shape
@@ -47,8 +48,8 @@ def test_infer_image_shape(n_features, expected):
     assert np.prod(shape) == n_features
 
 
-@settings(max_examples=100, deadline=None)
 @given(st.integers(1, 20000))
+@budget(5 / 3)
 def test_inferred_shape_holds_every_value(n_features):
     h, w, c = infer_image_shape(n_features)
     assert h * w * c == n_features

@@ -41,12 +41,26 @@ def test_uint8_and_float64_inputs_predict_alike(digits):
     )
 
 
+def _retracing_warnings(caplog):
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if "triggered tf.function retracing" in record.getMessage()
+    ]
+
+
 def test_no_retracing_warning_at_any_batch_size(digits_scaled, caplog):
     import tensorflow as tf
 
+    from skcnn._engine.runtime import _PerModelRetracingFilter
+
     X, y = digits_scaled
     logger = tf.get_logger()
+    assert any(isinstance(f, _PerModelRetracingFilter) for f in logger.filters)
     level = logger.level
+    # skcnn sets TensorFlow's logger to ERROR, which would hide every
+    # retracing warning: the level is lowered so that only skcnn's filter of
+    # its own per-model functions stands between the warning and caplog.
     logger.setLevel(logging.WARNING)
     try:
         with caplog.at_level(logging.WARNING):
@@ -54,9 +68,25 @@ def test_no_retracing_warning_at_any_batch_size(digits_scaled, caplog):
                 clf = small_cnn(epochs=1, random_state=seed).fit(X[:60], y[:60])
                 for n in (1, 3, 17, 60):
                     clf.predict(X[:n])
+            from_skcnn = _retracing_warnings(caplog)
+
+            # Positive control, under the same settings: a function of the
+            # user's traced anew on each of 5 calls (a new Python value each
+            # time) makes TensorFlow warn, once, and caplog sees it.
+            def user_function(x):
+                return x + 1
+
+            traced = tf.function(user_function)
+            for value in range(5):
+                traced(value)
+            assert traced.experimental_get_tracing_count() == 5
+            from_user = _retracing_warnings(caplog)
     finally:
         logger.setLevel(level)
-    assert "retracing" not in caplog.text
+    assert from_skcnn == []
+    assert len(from_user) == 1
+    assert "user_function" in from_user[0]
+    assert "5 out of the last 5 calls" in from_user[0]
 
 
 def test_new_function_after_refit_and_none_in_pickles(digits_scaled):

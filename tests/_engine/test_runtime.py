@@ -11,6 +11,7 @@ import sys
 import textwrap
 
 import pytest
+import tensorflow as tf
 
 from tests._helpers import small_cnn
 
@@ -144,9 +145,6 @@ def test_stderr_works_normally_after_the_capture():
     result = _run_python(code)
     assert result.returncode == 0
     assert "after-import" in result.stderr and "ok" in result.stderr
-
-
-tf = pytest.importorskip("tensorflow")
 
 
 def _live_function_graphs():

@@ -100,13 +100,47 @@ def test_smoothed_loss_matches_keras_on_one_hot_targets():
     assert float(ours) == pytest.approx(float(reference), rel=1e-6)
 
 
+def _smoothed_cross_entropy(labels, proba, smoothing):
+    """Mean cross-entropy of ``proba`` against smoothed one-hot ``labels``."""
+    n_classes = proba.shape[1]
+    targets = np.eye(n_classes)[labels] * (1 - smoothing) + smoothing / n_classes
+    return np.mean(-np.sum(targets * np.log(proba), axis=1))
+
+
 def test_smoothed_loss_for_two_classes_and_after_pickling(digits_scaled):
     import pickle
 
     X, y = digits_scaled
     binary = small_cnn(epochs=1, label_smoothing=0.1).fit(X, y % 2)
-    assert binary.predict_proba(X).shape == (len(X), 2)
     loaded = pickle.loads(pickle.dumps(binary))
+    y_true = np.array([0, 1, 0, 1])
+    y_pred = np.array([[0.99, 0.01], [0.02, 0.98], [0.9, 0.1], [0.4, 0.6]], "float32")
+    # By hand: the targets are (0.95, 0.05) for class 0, (0.05, 0.95) for 1.
+    expected = np.mean(
+        [
+            -(0.95 * np.log(0.99) + 0.05 * np.log(0.01)),
+            -(0.05 * np.log(0.02) + 0.95 * np.log(0.98)),
+            -(0.95 * np.log(0.9) + 0.05 * np.log(0.1)),
+            -(0.05 * np.log(0.4) + 0.95 * np.log(0.6)),
+        ]
+    )
+    assert expected == pytest.approx(0.3002, abs=1e-4)  # unsmoothed: 0.1616
+    assert _smoothed_cross_entropy(y_true, y_pred, 0.1) == pytest.approx(expected)
+    images = X.reshape(-1, 8, 8, 1)
+    for clf in (binary, loaded):
+        loss = clf.model_.loss
+        assert isinstance(loss, SmoothedSparseCrossentropy)
+        assert float(loss(y_true, y_pred)) == pytest.approx(expected, rel=1e-6)
+        # What Keras reports for the fitted network is the same loss of its
+        # own predictions.
+        reported = clf.model_.evaluate(
+            images, y % 2, batch_size=len(X), verbose=0, return_dict=True
+        )["loss"]
+        proba = clf.predict_proba(X)
+        assert proba.shape == (len(X), 2)
+        assert reported == pytest.approx(
+            _smoothed_cross_entropy(y % 2, proba, 0.1), rel=1e-5
+        )
     np.testing.assert_array_equal(loaded.predict_proba(X), binary.predict_proba(X))
 
 
