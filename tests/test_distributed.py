@@ -7,6 +7,9 @@ from sklearn.model_selection import GridSearchCV
 
 from tests._helpers import small_cnn
 
+# A cluster of worker processes for each test.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def local_search(digits_scaled):

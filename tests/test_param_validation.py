@@ -124,5 +124,6 @@ def test_is_positive_int_refuses(value):
     assert not is_positive_int(value)
 
 
+@pytest.mark.slow
 def test_the_module_needs_no_tensorflow():
     assert not imports_tensorflow("import skcnn._param_validation")

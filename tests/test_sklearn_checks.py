@@ -56,20 +56,29 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+def _expected_failures(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
 @parametrize_with_checks(
     [
-        DEFAULT_CNN,
         SMALL_DEFAULT_CNN,
         SMALL_CNN,
         ImageReshaper(),
         PixelScaler(),
         PixelScaler(method="standard"),
     ],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(
-        type(est).__name__, {}
-    ),
+    expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+# The defaults train the full-size network for "auto" epochs in every check
+# that fits: minutes in all, so left out of the quick subset.
+@pytest.mark.slow
+@parametrize_with_checks([DEFAULT_CNN], expected_failed_checks=_expected_failures)
+def test_sklearn_compatible_defaults(estimator, check):
     check(estimator)
 
 

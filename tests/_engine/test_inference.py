@@ -49,6 +49,7 @@ def _retracing_warnings(caplog):
     ]
 
 
+@pytest.mark.slow
 def test_no_retracing_warning_at_any_batch_size(digits_scaled, caplog):
     import tensorflow as tf
 

@@ -107,6 +107,7 @@ def test_fit_leaves_every_global_random_state_unchanged(digits_scaled, monkeypat
     assert not config.is_op_determinism_enabled()
 
 
+@pytest.mark.slow
 def test_concurrent_fits_in_threads_equal_their_solo_fits(digits_scaled):
     X, y = digits_scaled
     seeds = [1, 2, 3, 4]
@@ -117,6 +118,7 @@ def test_concurrent_fits_in_threads_equal_their_solo_fits(digits_scaled):
         np.testing.assert_allclose(concurrent, alone, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_shared_random_state_in_two_threads(digits_scaled):
     """Each fit takes one draw of the shared generator; both are valid fits."""
     X, y = digits_scaled
@@ -139,6 +141,7 @@ def test_shared_random_state_in_two_threads(digits_scaled):
         np.testing.assert_allclose(t, sequential[i], rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_grid_search_on_threads_equals_the_sequential_search(digits_scaled):
     X, y = digits_scaled
     grid = {"filters": [(4,), (8,)], "dropout": [0.0, 0.2]}
@@ -172,6 +175,7 @@ _PROCESS_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_same_random_state_across_processes():
     def run():
         return subprocess.run(

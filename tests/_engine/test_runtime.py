@@ -16,6 +16,7 @@ import tensorflow as tf
 from tests._helpers import small_cnn
 
 
+@pytest.mark.slow
 def test_import_and_quiet_fit_print_nothing():
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     code = _PROCESS_SCRIPT.replace(
@@ -28,6 +29,7 @@ def test_import_and_quiet_fit_print_nothing():
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "omp, expected", [(None, "0 0"), ("1", "1 1"), ("3", "3 3"), ("lots", "0 0")]
 )
@@ -52,6 +54,7 @@ def _worker_threads():
     )
 
 
+@pytest.mark.slow
 def test_joblib_workers_give_tensorflow_their_share_of_cores():
     from joblib import Parallel, delayed
 
@@ -60,6 +63,7 @@ def test_joblib_workers_give_tensorflow_their_share_of_cores():
         assert threads == int(omp)
 
 
+@pytest.mark.slow
 def test_other_keras_backend_is_a_clear_error():
     env = dict(os.environ, KERAS_BACKEND="numpy")
     result = _run_python("from skcnn import CNNClassifier", env=env)
@@ -119,6 +123,7 @@ _NOISY = """
 """
 
 
+@pytest.mark.slow
 def test_unknown_import_lines_reach_stderr_and_banners_do_not(tmp_path):
     env = _fake_module(tmp_path, "noisy", _NOISY.format(end="VALUE = 1"))
     result = _run_python(_CAPTURE_SCRIPT, env=env)
@@ -127,6 +132,7 @@ def test_unknown_import_lines_reach_stderr_and_banners_do_not(tmp_path):
     assert "absl::InitializeLog" not in result.stderr
 
 
+@pytest.mark.slow
 def test_everything_printed_reaches_stderr_when_the_import_fails(tmp_path):
     body = _NOISY.format(end="raise ImportError('broken runtime library')")
     env = _fake_module(tmp_path, "noisy", body)
@@ -137,6 +143,7 @@ def test_everything_printed_reaches_stderr_when_the_import_fails(tmp_path):
     assert "broken runtime library" in result.stderr
 
 
+@pytest.mark.slow
 def test_stderr_works_normally_after_the_capture():
     code = (
         "import os, sys; import skcnn.classifier; "
@@ -165,6 +172,7 @@ def _fit_and_drop(X, y, seeds):
         del clf
 
 
+@pytest.mark.slow
 def test_repeated_fits_release_their_traced_step_graphs(digits_scaled):
     X, y = digits_scaled
     _fit_and_drop(X, y, [0, 1])  # warm-up: TensorFlow's own one-off graphs

@@ -1,10 +1,8 @@
 """FLOP counts of Keras networks, checked against counts by hand."""
 
-import pytest
+import keras
 
 from benchmarks import _flops
-
-keras = pytest.importorskip("keras")
 
 
 def test_tutorial_network_forward_flops_by_hand():
