@@ -88,6 +88,7 @@ def test_score_is_accuracy(fitted, digits_scaled):
 # ----------------------------------------------------------------------
 # input forms
 # ----------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["flat", "2d-images", "4d-images"])
 def test_input_forms_agree(digits_scaled, form):
     X, y = digits_scaled
@@ -118,6 +119,7 @@ def test_uint8_pixels_are_not_copied_to_float64(digits, monkeypatch):
     assert np.shares_memory(seen[0], X)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "layout", ["read-only", "unaligned", "fortran-order", "strided", "float64"]
 )
@@ -353,6 +355,7 @@ def _record_augmented_batches(monkeypatch, batch_size):
     monkeypatch.setattr("skcnn.classifier.build_cnn", build_with_record)
 
 
+@pytest.mark.slow
 def test_augmentation_draws_anew_for_every_batch_and_epoch(digits_scaled, monkeypatch):
     import keras
 
@@ -713,6 +716,7 @@ def _imbalanced_two_digits(digits_scaled):
     return X[keep], y[keep], X[np.flatnonzero(y == 8)[12:]]
 
 
+@pytest.mark.slow
 def test_class_weight_raises_minority_recall(digits_scaled):
     X, y, held_out_minority = _imbalanced_two_digits(digits_scaled)
     params = dict(epochs=3, learning_rate=0.003, dropout=0.0, dense_dropout=0.0)
@@ -725,6 +729,7 @@ def test_class_weight_raises_minority_recall(digits_scaled):
     assert np.mean(as_dict.predict(held_out_minority) == 8) > plain_recall + 0.2
 
 
+@pytest.mark.slow
 def test_warm_start_continues_from_the_previous_weights(digits_scaled):
     X, y = digits_scaled
     warm = small_cnn(epochs=3, warm_start=True, dropout=0.0, dense_dropout=0.0)

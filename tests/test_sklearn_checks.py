@@ -61,24 +61,21 @@ def _expected_failures(estimator):
 
 
 @parametrize_with_checks(
-    [
-        SMALL_DEFAULT_CNN,
-        SMALL_CNN,
-        ImageReshaper(),
-        PixelScaler(),
-        PixelScaler(method="standard"),
-    ],
+    [ImageReshaper(), PixelScaler(), PixelScaler(method="standard")],
     expected_failed_checks=_expected_failures,
 )
-def test_sklearn_compatible_estimator(estimator, check):
+def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
 
 
-# The defaults train the full-size network for "auto" epochs in every check
-# that fits: minutes in all, so left out of the quick subset.
+# Every check that fits trains a network (the defaults: the full-size one for
+# "auto" epochs): about ten minutes in all, so left out of the quick subset.
 @pytest.mark.slow
-@parametrize_with_checks([DEFAULT_CNN], expected_failed_checks=_expected_failures)
-def test_sklearn_compatible_defaults(estimator, check):
+@parametrize_with_checks(
+    [DEFAULT_CNN, SMALL_DEFAULT_CNN, SMALL_CNN],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_compatible_classifier(estimator, check):
     check(estimator)
 
 

@@ -44,16 +44,19 @@ def test_derived_seeds_differ_by_purpose_and_repeat():
     assert split_generator(5).randint(1000) == split_generator(5).randint(1000)
 
 
+@pytest.mark.slow
 def test_same_int_seed_same_predictions(digits_scaled):
     X, y = digits_scaled
     np.testing.assert_array_equal(_proba(X, y, 3), _proba(X, y, 3))
 
 
+@pytest.mark.slow
 def test_different_seeds_give_different_fits(digits_scaled):
     X, y = digits_scaled
     assert np.abs(_proba(X, y, 3) - _proba(X, y, 4)).max() > 1e-3
 
 
+@pytest.mark.slow
 def test_random_state_instance_advances_reproducibly(digits_scaled):
     """Successive fits from one RandomState differ, and repeat as a sequence."""
     X, y = digits_scaled

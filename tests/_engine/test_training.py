@@ -35,6 +35,7 @@ def test_validation_split_and_epochs_from_fit_args(digits_scaled):
     assert len(logs["loss"]) == len(logs["val_loss"]) == 2
 
 
+@pytest.mark.slow
 def test_same_seed_same_weights(digits_scaled):
     X, y = digits_scaled
 
@@ -187,6 +188,7 @@ def test_constant_schedule_keeps_the_rate(digits_scaled):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.02)
 
 
+@pytest.mark.slow
 def test_label_smoothing_trains_on_one_hot_targets(digits_scaled):
     import keras
 

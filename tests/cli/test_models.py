@@ -95,7 +95,7 @@ def test_epoch_logger_reports_sorted_metrics_and_elapsed_time(monkeypatch):
 
 
 def test_epoch_logger_pickles_as_a_plain_callback():
-    from skcnn._keras import keras
+    from skcnn._engine.runtime import keras
 
     said = []
     logger = _models.epoch_logger(said.append)
