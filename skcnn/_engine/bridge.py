@@ -149,7 +149,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         model = self.model
         return (lambda: model) if isinstance(model, keras.Model) else model
 
-    def _plan_fit(self, X, y, sample_weight, *, reuse, first_epoch, epochs, kwargs):
+    def _plan_fit(
+        self, X, y, sample_weight, *, reuse, first_epoch, epochs, classes, kwargs
+    ):
         """The :class:`FitPlan` of a fit on validated ``X`` and ``y``.
 
         Returns the plan and ``X``, ``y`` without the samples of weight zero.
@@ -163,6 +165,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             seed=draw_fit_seed(self.random_state),
             reuse=reuse,
             first_epoch=first_epoch,
+            classes=classes,
             fit_args={k: v for k, v in fit_args.items() if k != "callbacks"},
         )
         plan.sample_weight = fit_sample_weight(X, y, sample_weight, self.class_weight)
@@ -244,9 +247,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                     reuse=reuse,
                     first_epoch=initial_epoch,
                     epochs=epochs,
+                    classes=classes,
                     kwargs=kwargs,
                 )
-                plan.classes = classes
                 # Everything above is plain NumPy: bad input never reaches
                 # TensorFlow.
                 if not reuse:
