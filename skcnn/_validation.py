@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._param_validation import Rule, invalid_parameter, is_positive_int
+from ._param_validation import Rule, is_positive_int
 
 
 def infer_image_shape(n_features):
@@ -82,10 +82,6 @@ def check_image_shape(image_shape, owner):
     ``(h, w)`` means one channel, ``(h, w, c)`` is channels-last. Raises
     :class:`~skcnn._param_validation.InvalidParameterError` naming ``owner``.
     """
-    if not (image_shape is None or isinstance(image_shape, (tuple, list))):
-        raise invalid_parameter(
-            "image_shape", owner, IMAGE_SHAPE_RULE.expected, image_shape
-        )
     IMAGE_SHAPE_RULE.check("image_shape", image_shape, owner)
     if image_shape is None:
         return None
