@@ -4,18 +4,11 @@
 :class:`~sklearn.base.ClassifierMixin` on its left, so that scikit-learn sees
 a classifier, and reuses scikeras's parameter routing, label encoder,
 callback set-up and pickling of Keras models. The fit and predict flow is
-its own (:mod:`skcnn._compat` lists what it overrides and why)::
-
-    fit / partial_fit / initialize
-      -> _check_params                 every hyperparameter, before TensorFlow
-      -> _validate_data                images (n, h, w, c) and labels
-      -> _plan_fit -> FitPlan          seed, epochs, sample weights, callbacks
-      -> _initialize(plan)             label encoder, network, compile
-      -> training.train(plan)          the seeded batches of data.fit_inputs
-
-One :class:`~skcnn._engine.plan.FitPlan` carries the state of a fit through
-these steps; nothing of it is left on the estimator but the fitted
-attributes.
+its own (:mod:`skcnn._compat` lists what it overrides and why; the
+development guide draws it): one :class:`~skcnn._engine.plan.FitPlan`
+carries a fit through parameter checks, input validation, the build of the
+network and training, and nothing of it is left on the estimator but the
+fitted attributes.
 """
 
 import warnings
@@ -252,9 +245,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 )
                 # Everything above is plain NumPy: bad input never reaches
                 # TensorFlow.
-                if not reuse:
+                if reuse:
+                    self._ensure_compiled_model()
+                else:
                     self._initialize(X, y, plan)
-                self._ensure_compiled_model()
                 encoded = self.target_encoder_.transform(y)
                 self._check_model_compatibility(encoded)
                 logs = train(

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..preprocessing._loader import (
+from ..preprocessing._files import (
     common_size,
     decode_images,
     read_headers,

@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 from sklearn.base import clone
 
 from skcnn import ImageLoader, ImageResizer
-from skcnn.preprocessing import _loader
+from skcnn.preprocessing import _files
 from tests._helpers import write_image
 
 
@@ -420,14 +420,14 @@ def test_threads_and_chunks_give_the_same_images(tmp_path, monkeypatch):
         for i in range(11)
     ]
     expected = ImageLoader(image_size=(6, 6)).fit_transform(paths)
-    monkeypatch.setattr(_loader, "_MIN_CHUNK", 4)
+    monkeypatch.setattr(_files, "_MIN_CHUNK", 4)
     for n_jobs in (None, 1, 2, -1):
         loader = ImageLoader(image_size=(6, 6), n_jobs=n_jobs)
         np.testing.assert_array_equal(loader.fit_transform(paths), expected)
 
 
 def test_an_error_in_a_thread_names_the_file(tmp_path, files, monkeypatch):
-    monkeypatch.setattr(_loader, "_MIN_CHUNK", 2)
+    monkeypatch.setattr(_files, "_MIN_CHUNK", 2)
     bad = tmp_path / "bad.png"
     bad.write_text("no")
     paths = [files["rgb.png"]] * 5 + [bad] + [files["rgb.png"]] * 3
@@ -437,7 +437,7 @@ def test_an_error_in_a_thread_names_the_file(tmp_path, files, monkeypatch):
 
 
 def test_verbose_prints_progress_to_stderr(files, capsys, monkeypatch):
-    monkeypatch.setattr(_loader, "_MIN_CHUNK", 2)
+    monkeypatch.setattr(_files, "_MIN_CHUNK", 2)
     paths = [files["rgb.png"]] * 5
     ImageLoader().fit_transform(paths)
     assert capsys.readouterr() == ("", "")
@@ -455,8 +455,8 @@ def test_verbose_prints_progress_to_stderr(files, capsys, monkeypatch):
 
 def test_fit_transform_reads_files_once_when_nothing_is_learned(files, monkeypatch):
     calls = []
-    real = _loader.read_header
-    monkeypatch.setattr(_loader, "read_header", lambda p: calls.append(p) or real(p))
+    real = _files.read_header
+    monkeypatch.setattr(_files, "read_header", lambda p: calls.append(p) or real(p))
     paths = [files["rgb.png"], files["gray.png"]]
     fixed = ImageLoader(image_size=(5, 5), color_mode="rgb")
     images = fixed.fit_transform(paths)
