@@ -10,6 +10,7 @@ reference networks for examples and benchmarks.
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -23,9 +24,12 @@ from ._param_validation import (
 )
 
 __all__ = [
+    "BACKBONE_HYPERPARAMETERS",
     "CNN_HYPERPARAMETERS",
     "augmentation_layers",
     "build_cnn",
+    "build_feature_extractor",
+    "build_transfer_cnn",
     "build_tutorial_mnist_cnn",
 ]
 
@@ -66,6 +70,46 @@ CNN_HYPERPARAMETERS = {
     "horizontal_flip": Hyperparameter(False, ["boolean"]),
     "precision": Hyperparameter(
         "float32", [StrOptions({"float32", "mixed_float16", "mixed_bfloat16"})]
+    ),
+}
+
+
+def _is_image_size(size):
+    if size is None or is_positive_int(size):
+        return True
+    return (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(is_positive_int(s) for s in size)
+    )
+
+
+def _is_weights(weights):
+    return (
+        weights is None
+        or weights == "imagenet"
+        or isinstance(weights, (str, os.PathLike))
+    )
+
+
+#: The hyperparameters of a network built around a pretrained backbone
+#: (:func:`build_transfer_cnn`), documented in :class:`~skcnn.CNNClassifier`.
+#: A backbone is checked in full, and built, when a fit starts
+#: (:mod:`skcnn._engine.backbones`).
+BACKBONE_HYPERPARAMETERS = {
+    "backbone": Hyperparameter(None, [str, os.PathLike, object, None]),
+    "backbone_weights": Hyperparameter(
+        "imagenet",
+        [str, os.PathLike, None],
+        Rule(_is_weights, '"imagenet", None or the path of a weights file'),
+    ),
+    "backbone_image_size": Hyperparameter(
+        None,
+        [_POSITIVE, tuple, list, None],
+        Rule(_is_image_size, "None, a positive int or a (height, width) tuple"),
+    ),
+    "backbone_pooling": Hyperparameter(
+        "auto", [StrOptions({"auto", "average", "flatten"})]
     ),
 }
 
@@ -130,6 +174,42 @@ def _layer_seeds(seed):
     generator = None if seed is None else np.random.RandomState(seed)
     while True:
         yield None if generator is None else int(generator.randint(2**31 - 1))
+
+
+def _augment(inputs, seed, **augmentation):
+    """``inputs`` through the augmentation layers, none for strips of pixels."""
+    x = inputs
+    if min(inputs.shape[1:3]) > 1:
+        for layer in augmentation_layers(seed=seed, **augmentation):
+            x = layer(x)
+    return x
+
+
+def _head(x, n_classes, dense_units, dense_dropout, seeds, dtype):
+    """[Dense(dense_units) → ReLU → Dropout] → Dense(n_classes) softmax."""
+    if dense_units:
+        x = keras.layers.Dense(
+            int(dense_units),
+            activation="relu",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            dtype=dtype,
+            name="dense",
+        )(x)
+        if dense_dropout:
+            x = keras.layers.Dropout(
+                float(dense_dropout),
+                seed=next(seeds),
+                dtype=dtype,
+                name="dense_dropout",
+            )(x)
+    # Float32 whatever the precision: probabilities stay exact enough.
+    return keras.layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        dtype="float32",
+        name="classes",
+    )(x)
 
 
 def _pool_size(spatial, pool_size):
@@ -205,17 +285,14 @@ def build_cnn(input_shape, n_classes, *, seed=None, **hyperparameters):
     seeds = _layer_seeds(seed)
     dtype = None if precision == "float32" else precision
     inputs = keras.Input(shape=tuple(input_shape), name="images")
-    x = inputs
-    augmentation_seed = next(seeds)
-    if min(input_shape[:2]) > 1:
-        for layer in augmentation_layers(
-            rotation=float(params["rotation"]),
-            shift=float(params["shift"]),
-            zoom=float(params["zoom"]),
-            horizontal_flip=bool(params["horizontal_flip"]),
-            seed=augmentation_seed,
-        ):
-            x = layer(x)
+    x = _augment(
+        inputs,
+        next(seeds),
+        rotation=float(params["rotation"]),
+        shift=float(params["shift"]),
+        zoom=float(params["zoom"]),
+        horizontal_flip=bool(params["horizontal_flip"]),
+    )
     for i, n_filters in enumerate(filters, start=1):
         x = keras.layers.Conv2D(
             n_filters,
@@ -244,26 +321,153 @@ def build_cnn(input_shape, n_classes, *, seed=None, **hyperparameters):
                 dropout, seed=next(seeds), dtype=dtype, name=f"dropout{i}"
             )(x)
     x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
-    if dense_units:
-        x = keras.layers.Dense(
-            dense_units,
-            activation="relu",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-            dtype=dtype,
-            name="dense",
-        )(x)
-        if dense_dropout:
-            x = keras.layers.Dropout(
-                dense_dropout, seed=next(seeds), dtype=dtype, name="dense_dropout"
-            )(x)
-    outputs = keras.layers.Dense(
-        n_classes,
-        activation="softmax",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-        dtype="float32",
-        name="classes",
-    )(x)
+    outputs = _head(x, n_classes, dense_units, dense_dropout, seeds, dtype)
     return keras.Model(inputs, outputs, name="cnn")
+
+
+def build_transfer_cnn(
+    input_shape,
+    n_classes,
+    backbone,
+    *,
+    pixel_range=(0, 255),
+    pooling="auto",
+    dense_units=512,
+    dense_dropout=0.3,
+    rotation=0.0,
+    shift=0.0,
+    zoom=0.0,
+    horizontal_flip=False,
+    precision="float32",
+    seed=None,
+):
+    """Build a classifier network around a pretrained ``backbone``.
+
+    Images → [augmentation] → [Resizing] → [preprocessing] → the backbone
+    (frozen) → pooling (the layer named ``"features"``) → [Dense(
+    ``dense_units``) → ReLU → Dropout] → Dense(``n_classes``) softmax. The
+    input adaptation (resizing, channel repetition and the family's own
+    preprocessing) is part of the network, made of layers that serialise
+    without code, so a saved network predicts from the raw pixels.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Channels-last shape ``(height, width, channels)`` of one image.
+    n_classes : int
+        Number of output classes.
+    backbone : keras.Model or skcnn._engine.backbones.Backbone
+        The feature extractor, which becomes the layer named
+        ``"backbone"``: a Keras model (used through a copy), or a backbone
+        built as :class:`~skcnn.CNNClassifier` builds its ``backbone``
+        parameter.
+    pixel_range : tuple of (int, int), default=(0, 255)
+        Range of the pixel values the network is given: ``(0, 255)`` or
+        ``(0, 1)``.
+    pooling : {"auto", "average", "flatten"}, default="auto"
+        How the backbone's feature maps become one vector: global average
+        pooling, or flatten. ``"auto"`` averages for a Keras application
+        and flattens for a cut network; a backbone that outputs vectors is
+        not pooled.
+    dense_units, dense_dropout, rotation, shift, zoom, horizontal_flip, precision, seed
+        As for :func:`build_cnn`. ``precision`` applies to the head; the
+        backbone computes in float32.
+
+    Returns
+    -------
+    model : keras.Model
+        The uncompiled network, with the backbone frozen.
+
+    Examples
+    --------
+    >>> from skcnn.architectures import build_cnn, build_transfer_cnn
+    >>> pretrained = build_cnn((28, 28, 1), 5, filters=(8, 16))
+    >>> model = build_transfer_cnn((28, 28, 1), 3, pretrained, dense_units=32)
+    >>> [layer.name for layer in model.layers[-5:]]
+    ['backbone', 'features', 'dense', 'dense_dropout', 'classes']
+    >>> model.get_layer("backbone").trainable
+    False
+    """
+    backbone = _as_backbone(backbone, "build_transfer_cnn")
+    seeds = _layer_seeds(seed)
+    dtype = None if precision == "float32" else precision
+    inputs = keras.Input(shape=tuple(input_shape), name="images")
+    x = _augment(
+        inputs,
+        next(seeds),
+        rotation=rotation,
+        shift=shift,
+        zoom=zoom,
+        horizontal_flip=horizontal_flip,
+    )
+    x = _features(x, backbone, pixel_range, pooling, dtype)
+    outputs = _head(x, n_classes, dense_units, dense_dropout, seeds, dtype)
+    return keras.Model(inputs, outputs, name="transfer_cnn")
+
+
+def _as_backbone(backbone, owner):
+    from ._engine.backbones import Backbone, resolve_backbone
+
+    if isinstance(backbone, Backbone):
+        return backbone
+    return resolve_backbone(backbone, None, None, seed=None, owner=owner)
+
+
+def _features(x, backbone, pixel_range, pooling, dtype=None):
+    """``x`` through the input adaptation, the frozen backbone and the pooling."""
+    from ._engine.backbones import adaptation_layers, freeze
+
+    for layer in adaptation_layers(x.shape[-1], backbone, pixel_range):
+        x = layer(x)
+    freeze(backbone.model)
+    x = backbone.model(x)
+    if pooling == "auto":
+        pooling = backbone.pooling
+    if len(x.shape) == 2:
+        return keras.layers.Identity(name="features")(x)
+    if pooling == "average":
+        return keras.layers.GlobalAveragePooling2D(dtype=dtype, name="features")(x)
+    return keras.layers.Flatten(dtype=dtype, name="features")(x)
+
+
+def build_feature_extractor(
+    input_shape, backbone, *, pixel_range=(0, 255), pooling="auto"
+):
+    """Build a network from images to the pooled features of ``backbone``.
+
+    Images → [Resizing] → [preprocessing] → the backbone (frozen) → pooling
+    (the layer named ``"features"``), as in :func:`build_transfer_cnn`,
+    without augmentation or head; :class:`~skcnn.ImageEmbedder` uses it.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Channels-last shape ``(height, width, channels)`` of one image.
+    backbone : keras.Model or skcnn._engine.backbones.Backbone
+        The feature extractor, as for :func:`build_transfer_cnn`.
+    pixel_range : tuple of (int, int), default=(0, 255)
+        Range of the pixel values the network is given.
+    pooling : {"auto", "average", "flatten"}, default="auto"
+        As for :func:`build_transfer_cnn`.
+
+    Returns
+    -------
+    model : keras.Model
+        Its output is ``(batch, n_features)`` float32.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skcnn.architectures import build_cnn, build_feature_extractor
+    >>> cnn = build_cnn((28, 28, 1), 5, filters=(8, 16))
+    >>> maps = keras.Model(cnn.inputs, cnn.get_layer("relu2").output)
+    >>> build_feature_extractor((28, 28, 1), maps).output_shape
+    (None, 784)
+    """
+    backbone = _as_backbone(backbone, "build_feature_extractor")
+    inputs = keras.Input(shape=tuple(input_shape), name="images")
+    outputs = _features(inputs, backbone, pixel_range, pooling)
+    return keras.Model(inputs, outputs, name="feature_extractor")
 
 
 def build_tutorial_mnist_cnn(input_shape=(28, 28, 1), n_classes=10):

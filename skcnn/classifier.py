@@ -11,8 +11,22 @@ documents them.
 import numbers
 
 from ._compat import Interval, StrOptions
+from ._engine.backbones import (
+    block_patterns,
+    check_backbone,
+    image_size_of,
+    pixel_range,
+    resolve_backbone,
+)
 from ._engine.bridge import KerasImageClassifier
-from ._engine.parameters import OPTIMIZER_RULE, auto_epochs, compile_kwargs
+from ._engine.data import n_training_samples
+from ._engine.fine_tuning import train_in_phases
+from ._engine.parameters import (
+    OPTIMIZER_RULE,
+    auto_epochs,
+    auto_head_epochs,
+    compile_kwargs,
+)
 from ._engine.runtime import keras, tf
 from ._engine.training import SmoothedSparseCrossentropy, schedule_callbacks
 from ._param_validation import Hyperparameter, keyword_init, parameter_constraints
@@ -24,7 +38,12 @@ from ._validation import (
     resolve_image_shape,
     to_images,
 )
-from .architectures import CNN_HYPERPARAMETERS, build_cnn
+from .architectures import (
+    BACKBONE_HYPERPARAMETERS,
+    CNN_HYPERPARAMETERS,
+    build_cnn,
+    build_transfer_cnn,
+)
 
 __all__ = ["CNNClassifier", "TRAINING_HYPERPARAMETERS"]
 
@@ -67,7 +86,16 @@ TRAINING_HYPERPARAMETERS = {
     "distribute": Hyperparameter(
         None, [StrOptions({"mirrored"}), tf.distribute.Strategy, None]
     ),
+    "fine_tune": Hyperparameter(0.0, [Interval(numbers.Real, 0, 1, closed="both")]),
+    "fine_tune_epochs": Hyperparameter(10, [_POSITIVE]),
+    "fine_tune_learning_rate": Hyperparameter(
+        3e-4, [Interval(numbers.Real, 0, None, closed="neither")]
+    ),
 }
+
+# Augmentation hyperparameters: with none of them set, a frozen backbone sees
+# every image the same way in every epoch.
+_AUGMENTATION = ("rotation", "shift", "zoom", "horizontal_flip")
 
 
 class CNNClassifier(KerasImageClassifier):
@@ -124,6 +152,40 @@ class CNNClassifier(KerasImageClassifier):
         weights and outputs. ``"mixed_float16"`` (with loss scaling) speeds
         up training on most NVIDIA GPUs; ``"mixed_bfloat16"`` on TPUs and on
         CPUs with bfloat16 instructions. Check the accuracy it reaches.
+        With a backbone, it applies to the head; the backbone computes in
+        float32.
+    backbone : str, path, keras.Model or FrozenEstimator, default=None
+        A pretrained network to build on instead of training one from
+        scratch (see :ref:`pretrained`). None trains skcnn's own network.
+        Otherwise the network is: input adaptation (resizing, channel
+        repetition, the family's preprocessing), augmentation, the
+        backbone, pooling, then the head (``dense_units``,
+        ``dense_dropout``, a softmax); ``filters``, ``kernel_size``,
+        ``pool_size``, ``dropout`` and ``batch_norm`` are then ignored.
+        It may be the name of a Keras application (``"mobilenet_v2"``,
+        ``"mobilenet_v3_small"``, ``"mobilenet_v3_large"``,
+        ``"efficientnet_b0"``, ``"efficientnet_v2_b0"``, ``"resnet50"``,
+        ``"convnext_tiny"``), built without its top; a ``keras.Model``,
+        used as the feature extractor; the path of a saved ``.keras``
+        model, cut after its last convolutional feature map; or a fitted
+        ``CNNClassifier`` wrapped in :class:`sklearn.frozen.FrozenEstimator`
+        (so that cloning keeps it fitted), cut the same way. The backbone
+        is copied at fit, never trained in place.
+    backbone_weights : "imagenet", None or path, default="imagenet"
+        Weights of a Keras application: ``"imagenet"`` (downloaded once
+        into Keras's cache, ``~/.keras/models``), None (random) or the
+        path of its weights file without the top, as Keras caches it.
+    backbone_image_size : int or tuple of int, default=None
+        ``(height, width)`` (or one side) the images are resized to inside
+        the network. None is the family's native size (224 for the Keras
+        applications) or a model's own input size. The Keras applications
+        take 32 pixels or more; smaller sizes are faster, and less
+        accurate with ImageNet weights.
+    backbone_pooling : {"auto", "average", "flatten"}, default="auto"
+        How the backbone's feature maps become the head's input.
+        ``"auto"`` is global average pooling for a Keras application and
+        flatten for a cut network, whose feature maps are a few pixels
+        wide: averaging them throws the layout away.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Name, class or instance of a Keras optimizer. Its arguments can be
         routed, e.g. ``optimizer__beta_1=0.8``.
@@ -145,6 +207,9 @@ class CNNClassifier(KerasImageClassifier):
         Number of passes over the training data. ``"auto"`` shows the network
         about 240,000 images in all: ``round(240_000 / n_samples)`` epochs,
         kept between 15 and 60 (60 up to 4,000 images, 15 from 16,000 on).
+        With a backbone, ``epochs`` trains the head alone and ``"auto"``
+        shows it about 30,000 images: ``round(30_000 / n_samples)``
+        epochs, kept between 10 and 30.
     batch_size : int, default=128
         Number of images per gradient step (and per predict batch).
     validation_split : float, default=0.0
@@ -182,12 +247,25 @@ class CNNClassifier(KerasImageClassifier):
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks, used in fit and predict.
     warm_start : bool, default=False
-        Whether ``fit`` continues from the current weights.
+        Whether ``fit`` continues from the current weights. With a
+        backbone, a warm-start fit runs both phases again from there, and
+        ``partial_fit`` trains the head alone for one epoch.
     distribute : {"mirrored"}, tf.distribute.Strategy or None, default=None
         Train on several devices at once: ``"mirrored"`` builds and compiles
         the network inside a ``tf.distribute.MirroredStrategy`` over every
         visible GPU (the CPU when there is none); a strategy instance is used
         as given. None trains on TensorFlow's default device.
+    fine_tune : float, default=0.0
+        With a backbone: the fraction of its layers, counted from the
+        output and rounded to whole blocks, that a second phase of training
+        unfreezes (1.0 is all). 0 keeps the backbone frozen. Its
+        BatchNormalization layers stay frozen, in inference mode, in both
+        phases.
+    fine_tune_epochs : int, default=10
+        Epochs of the fine-tuning phase, after ``epochs`` of the head. The
+        learning-rate schedule and early stopping restart for it.
+    fine_tune_learning_rate : float, default=3e-4
+        Peak learning rate of the fine-tuning phase.
     **kwargs : dict
         Routed parameters, ``<destination>__<name>`` with destination one of
         ``model``, ``fit``, ``compile``, ``predict``, ``optimizer``, ``loss``,
@@ -207,6 +285,12 @@ class CNNClassifier(KerasImageClassifier):
         Channels-last shape ``(height, width, channels)`` of one image.
     history_ : dict of str to list of float
         Loss and metrics per epoch (``val_*`` entries when validating).
+        With a backbone, its ``"phase"`` entry says which phase each epoch
+        belongs to: 1 (the head) or 2 (fine-tuning).
+    pixel_range_ : tuple of int
+        With a backbone: the range of the pixel values seen in fit,
+        ``(0, 255)`` or ``(0, 1)``, which the network's input adaptation
+        expects.
     model_ : keras.Model
         The trained network.
 
@@ -229,7 +313,11 @@ class CNNClassifier(KerasImageClassifier):
     (5,)
     """
 
-    _hyperparameters = {**CNN_HYPERPARAMETERS, **TRAINING_HYPERPARAMETERS}
+    _hyperparameters = {
+        **CNN_HYPERPARAMETERS,
+        **BACKBONE_HYPERPARAMETERS,
+        **TRAINING_HYPERPARAMETERS,
+    }
     _parameter_constraints = parameter_constraints(_hyperparameters)
     __init__ = keyword_init(_hyperparameters)
 
@@ -246,14 +334,43 @@ class CNNClassifier(KerasImageClassifier):
         if reset:
             image_shape = check_image_shape(self.image_shape, name)
             self.input_shape_ = resolve_image_shape(self, X, image_shape)
+            if self.backbone is not None:
+                self.pixel_range_ = pixel_range(X, name)
+            elif hasattr(self, "pixel_range_"):
+                del self.pixel_range_
         images = to_images(X, self.input_shape_)
         if y is not None:
             y = check_labels(self, y, images)
         return images, y
 
+    def _check_params(self):
+        super()._check_params()
+        if self.backbone is not None:
+            name = type(self).__name__
+            check_backbone(self.backbone, name)
+            image_size_of(self.backbone, self.backbone_image_size, name)
+
     def _build_network(self, input_shape, n_classes, seed):
         hyperparameters = {name: getattr(self, name) for name in CNN_HYPERPARAMETERS}
-        return build_cnn(input_shape, n_classes, seed=seed, **hyperparameters)
+        if self.backbone is None:
+            return build_cnn(input_shape, n_classes, seed=seed, **hyperparameters)
+        backbone = resolve_backbone(
+            self.backbone,
+            self.backbone_weights,
+            self.backbone_image_size,
+            seed=seed,
+            owner=type(self).__name__,
+        )
+        head = ("dense_units", "dense_dropout", "precision", *_AUGMENTATION)
+        return build_transfer_cnn(
+            input_shape,
+            n_classes,
+            backbone,
+            pixel_range=self.pixel_range_,
+            pooling=self.backbone_pooling,
+            seed=seed,
+            **{name: hyperparameters[name] for name in head},
+        )
 
     def _get_compile_kwargs(self):
         kwargs = compile_kwargs(
@@ -278,16 +395,23 @@ class CNNClassifier(KerasImageClassifier):
         return kwargs
 
     def _planned_epochs(self, epochs, n_samples):
-        return auto_epochs(n_samples) if epochs == "auto" else epochs
+        if epochs != "auto":
+            return epochs
+        return (
+            auto_epochs(n_samples)
+            if self.backbone is None
+            else auto_head_epochs(n_samples)
+        )
 
-    def _training_callbacks(self, plan, n_samples):
-        peak = getattr(self, "optimizer__learning_rate", None) or self.learning_rate
+    def _training_callbacks(self, plan, n_samples, *, peak=None, epochs=None):
+        if peak is None:
+            peak = getattr(self, "optimizer__learning_rate", None) or self.learning_rate
         callbacks = schedule_callbacks(
             self.learning_rate_schedule,
             float(peak),
             n_samples,
             plan.batch_size,
-            plan.epochs,
+            plan.epochs if epochs is None else epochs,
         )
         if self.early_stopping is not None:
             monitor = "val_loss" if plan.validates else "loss"
@@ -304,6 +428,51 @@ class CNNClassifier(KerasImageClassifier):
         if self.distribute == "mirrored":
             return tf.distribute.MirroredStrategy()
         return self.distribute
+
+    def _train(self, X, y, plan, callbacks):
+        if self.backbone is None:
+            return super()._train(X, y, plan, callbacks)
+        n_train = n_training_samples(len(X), plan.validation_fraction)
+        augments = any(getattr(self, name) for name in _AUGMENTATION)
+        return train_in_phases(
+            self.model_,
+            X,
+            y,
+            plan,
+            callbacks=callbacks,
+            compile_for=self._compile_phase,
+            phase_callbacks=lambda epochs: self._training_callbacks(
+                plan,
+                n_train,
+                peak=self.fine_tune_learning_rate,
+                epochs=epochs,
+            ),
+            fine_tune=float(self.fine_tune),
+            fine_tune_epochs=int(self.fine_tune_epochs),
+            block_patterns=block_patterns(self.backbone),
+            cache_features=(
+                plan.epochs > 1
+                and not augments
+                and not callbacks
+                and self.distribute is None
+                and plan.fit_args.get("validation_data") is None
+            ),
+        )
+
+    def _compile_phase(self, model, phase):
+        """Compile ``model`` for a training phase: a fresh optimizer over its
+        trainable variables, at the fine-tuning rate in phase ``"fine_tune"``."""
+        kwargs = self._get_compile_kwargs()
+        optimizer = kwargs["optimizer"]
+        if isinstance(optimizer, keras.optimizers.Optimizer) and optimizer.built:
+            # An optimizer instance given by the user: a fresh copy, as an
+            # optimizer is tied to the variables it first trained.
+            optimizer = type(optimizer).from_config(optimizer.get_config())
+        if phase == "fine_tune":
+            optimizer.learning_rate = float(self.fine_tune_learning_rate)
+        kwargs["optimizer"] = optimizer
+        with model.distribute_strategy.scope():
+            model.compile(**kwargs)
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Build the network and train it on ``X`` and ``y``.

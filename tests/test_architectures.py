@@ -11,6 +11,7 @@ import pytest
 from skcnn import CNNClassifier
 from skcnn._param_validation import InvalidParameterError
 from skcnn.architectures import (
+    BACKBONE_HYPERPARAMETERS,
     CNN_HYPERPARAMETERS,
     augmentation_layers,
     build_cnn,
@@ -75,7 +76,12 @@ def test_the_builder_takes_only_declared_hyperparameters():
 
 
 def test_declarations_signature_constraints_docstring_and_builder_agree():
-    declared = {**CNN_HYPERPARAMETERS, **TRAINING_HYPERPARAMETERS}
+    declared = CNNClassifier._hyperparameters
+    assert list(declared) == [
+        *CNN_HYPERPARAMETERS,
+        *BACKBONE_HYPERPARAMETERS,
+        *TRAINING_HYPERPARAMETERS,
+    ]
     signature = inspect.signature(CNNClassifier).parameters
     names = [name for name in signature if name != "kwargs"]
     # The signature is the declarations, in order, with their defaults.

@@ -57,6 +57,9 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         The estimator's own Keras callbacks for a fit on ``n_samples``.
     ``_distribution_strategy()``
         A ``tf.distribute.Strategy`` to build the network under, or None.
+    ``_train(X, y, plan, callbacks)``
+        Train ``model_`` and return Keras's per-epoch logs; by default one
+        :func:`~skcnn._engine.training.train` run.
     """
 
     _hyperparameters = {}
@@ -134,6 +137,10 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         """A ``tf.distribute.Strategy`` to build the network under, or None."""
         return None
 
+    def _train(self, X, y, plan, callbacks):
+        """Train ``model_`` with the user's ``callbacks``; return the logs."""
+        return train(self.model_, X, y, plan, callbacks=callbacks + plan.callbacks)
+
     # -- the fit ----------------------------------------------------------
 
     def _check_model_param(self):
@@ -143,7 +150,17 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         return (lambda: model) if isinstance(model, keras.Model) else model
 
     def _plan_fit(
-        self, X, y, sample_weight, *, reuse, first_epoch, epochs, classes, kwargs
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        reuse,
+        first_epoch,
+        epochs,
+        classes,
+        partial,
+        kwargs,
     ):
         """The :class:`FitPlan` of a fit on validated ``X`` and ``y``.
 
@@ -159,6 +176,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             reuse=reuse,
             first_epoch=first_epoch,
             classes=classes,
+            partial=partial,
             fit_args={k: v for k, v in fit_args.items() if k != "callbacks"},
         )
         plan.sample_weight = fit_sample_weight(X, y, sample_weight, self.class_weight)
@@ -225,6 +243,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         epochs,
         initial_epoch,
         classes=None,
+        partial=False,
         **kwargs,
     ):
         reuse = bool((self.warm_start or warm_start) and self.initialized_)
@@ -241,6 +260,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                     first_epoch=initial_epoch,
                     epochs=epochs,
                     classes=classes,
+                    partial=partial,
                     kwargs=kwargs,
                 )
                 # Everything above is plain NumPy: bad input never reaches
@@ -251,13 +271,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                     self._initialize(X, y, plan)
                 encoded = self.target_encoder_.transform(y)
                 self._check_model_compatibility(encoded)
-                logs = train(
-                    self.model_,
-                    X,
-                    encoded,
-                    plan,
-                    callbacks=list(self._fit_callbacks) + plan.callbacks,
-                )
+                logs = self._train(X, encoded, plan, list(self._fit_callbacks))
                 self._record_history(logs, restart=not warm_start or initial_epoch == 0)
         except KeyboardInterrupt:
             self._keep_completed_epochs(reuse, plan)
@@ -340,6 +354,7 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             epochs=1,
             initial_epoch=self.current_epoch,
             classes=None if classes is None else np.unique(classes),
+            partial=True,
         )
         return self
 

@@ -253,6 +253,15 @@ def compile_kwargs(params, compile_names, default_optimizer_params):
 # "auto" epochs: about this many images shown in all, within these bounds.
 _AUTO_EPOCH_IMAGES = 240_000
 _AUTO_EPOCH_RANGE = (15, 60)
+# The head on a frozen backbone has few weights and converges sooner.
+_AUTO_HEAD_EPOCH_IMAGES = 30_000
+_AUTO_HEAD_EPOCH_RANGE = (10, 30)
+
+
+def auto_head_epochs(n_samples):
+    """Epochs of a head on a frozen backbone: about 30,000 images, from 10 to 30."""
+    low, high = _AUTO_HEAD_EPOCH_RANGE
+    return int(min(high, max(low, round(_AUTO_HEAD_EPOCH_IMAGES / max(n_samples, 1)))))
 
 
 def auto_epochs(n_samples):

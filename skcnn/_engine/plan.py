@@ -114,6 +114,9 @@ class FitPlan:
     classes : ndarray or None
         All the classes (``partial_fit(classes=...)``); None means the
         classes found in ``y``.
+    partial : bool
+        Whether this is a ``partial_fit`` call (one epoch; with a backbone,
+        of the head alone).
     sample_weight : ndarray or None
         Per-sample weights (class weights included) of the training samples.
     fit_args : dict
@@ -129,6 +132,7 @@ class FitPlan:
     first_epoch: int = 0
     epochs: object = 1
     classes: object = None
+    partial: bool = False
     sample_weight: object = None
     fit_args: dict = field(default_factory=dict)
     callbacks: list = field(default_factory=list)

@@ -1,28 +1,23 @@
 """Downloads into Keras's dataset cache: per-request timeout, checksum, no partial file.
 
-A file is fetched with :func:`urllib.request.urlopen` and a timeout given to
-that request alone (the process-wide socket default is never touched),
-streamed into a temporary file next to its final place, checked against its
-SHA-256 and only then renamed into place, atomically. The cache is Keras's,
-``~/.keras/datasets`` (or ``$KERAS_HOME/datasets``), or ``data_home``: a file
-that ``keras.datasets`` downloaded before is reused without any network
-access, and the other way round.
+The dataset-facing side of :mod:`skcnn._download`: files checked against
+their SHA-256, the cache ``~/.keras/datasets`` (or ``$KERAS_HOME/datasets``)
+or ``data_home``, and failures raised as :class:`DatasetDownloadError` with
+the way to work offline. A file that ``keras.datasets`` downloaded before is
+reused without any network access, and the other way round.
 """
 
-import hashlib
-import http.client
-import os
-import tempfile
 from pathlib import Path
-from urllib.error import HTTPError
 from urllib.request import urlopen
+
+from .. import _download as _common
 
 __all__ = ["DatasetDownloadError"]
 
 #: Seconds a download waits for the server to connect or to send more bytes.
-DOWNLOAD_TIMEOUT = 10.0
+DOWNLOAD_TIMEOUT = _common.DOWNLOAD_TIMEOUT
 #: Bytes read from the network, or hashed from disk, at a time.
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = _common.CHUNK_SIZE
 
 
 class DatasetDownloadError(OSError):
@@ -49,17 +44,12 @@ def cache_dir(data_home=None):
     """Folder of the downloaded files: ``data_home`` or Keras's own cache."""
     if data_home is not None:
         return Path(data_home).expanduser()
-    keras_home = os.environ.get("KERAS_HOME", Path.home() / ".keras")
-    return Path(keras_home).expanduser() / "datasets"
+    return _common.keras_cache_dir("datasets")
 
 
 def file_sha256(path):
     """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return _common.file_hash(path, "sha256")
 
 
 def download(url, filename, sha256, data_home=None, *, cached_names=()):
@@ -72,58 +62,20 @@ def download(url, filename, sha256, data_home=None, *, cached_names=()):
     raises :class:`DatasetDownloadError` and leaves no partial file behind.
     """
     cache = cache_dir(data_home)
-    for name in (filename, *cached_names):
-        if (cache / name).is_file() and file_sha256(cache / name) == sha256:
-            return cache / name
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(
-            prefix=f".{filename}.", suffix=".part", dir=cache
-        )
-    except OSError as exc:
-        raise DatasetDownloadError(
-            f"Cannot write to the dataset cache {cache}: {exc}. Pass "
-            f"data_home=<a writable folder>."
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            got = _stream(url, out, cache, filename)
-        if got != sha256:
-            raise DatasetDownloadError(
-                f"The file downloaded from {url} has the SHA-256 hash {got}, "
-                f"expected {sha256}: it is corrupted or has changed. Nothing "
-                f"was saved. {_offline_hint(cache, filename)}"
-            )
-        os.replace(partial, cache / filename)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return cache / filename
-
-
-def _stream(url, out, cache, filename):
-    """Copy ``url`` into the open file ``out``; return the bytes' SHA-256."""
-    digest, received, expected = hashlib.sha256(), 0, None
-    try:
-        with urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:  # noqa: S310
-            expected = response.headers.get("Content-Length")
-            while chunk := response.read(CHUNK_SIZE):
-                digest.update(chunk)
-                out.write(chunk)
-                received += len(chunk)
-    except (OSError, http.client.HTTPException) as exc:
-        reason = exc if isinstance(exc, HTTPError) else getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            reason = f"timed out after {DOWNLOAD_TIMEOUT:g} s without data"
-        raise DatasetDownloadError(
-            f"Could not download {url}: {reason}. {_offline_hint(cache, filename)}"
-        ) from exc
-    if expected is not None and expected.isdigit() and received != int(expected):
-        raise DatasetDownloadError(
-            f"Could not download {url}: the connection closed after {received} "
-            f"of {expected} bytes. {_offline_hint(cache, filename)}"
-        )
-    return digest.hexdigest()
+    # This module's urlopen and DOWNLOAD_TIMEOUT are looked up now, not bound
+    # at import, so that replacing them here reaches the download.
+    return _common.download(
+        url,
+        cache / filename,
+        sha256,
+        error=DatasetDownloadError,
+        cache_label="dataset cache",
+        offline_hint=_offline_hint(cache, filename),
+        unwritable_hint="Pass data_home=<a writable folder>.",
+        cached_names=cached_names,
+        timeout=DOWNLOAD_TIMEOUT,
+        opener=urlopen,
+    )
 
 
 def _offline_hint(cache, filename):

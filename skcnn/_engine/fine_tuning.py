@@ -1,0 +1,123 @@
+"""Training a network around a pretrained backbone, in two phases.
+
+Phase 1 trains the head (the layers after the ``"features"`` pooling layer)
+with the backbone frozen. Phase 2, when asked for, unfreezes the top of the
+backbone in whole blocks (:func:`~skcnn._engine.backbones.unfreeze_top`)
+and trains the whole network at a lower learning rate. Each phase is one
+:func:`~skcnn._engine.training.train` run of its own: the network is
+compiled again (a fresh optimizer over the variables that now train) and
+the learning-rate schedule and early stopping restart, while the epochs
+are numbered on from the first phase. BatchNormalization layers of the
+backbone stay in inference mode in both phases.
+
+When the backbone is frozen and the network sees every image the same way
+in every epoch (no augmentation, no callback of the user's that would see
+a different model), phase 1 computes the backbone's features once and
+trains the head on them: one forward pass through the backbone per fit
+instead of one per epoch.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+
+from .backbones import freeze, unfreeze_top
+from .inference import InferenceFunction
+from .runtime import keras
+from .training import train
+
+__all__ = ["head_network", "train_in_phases"]
+
+
+def head_network(model):
+    """The extractor (images → features) and head (features → classes) of ``model``.
+
+    Both share their layers, and so their weights, with ``model``.
+    """
+    features = model.get_layer("features")
+    extractor = keras.Model(model.inputs, features.output, name="extractor")
+    names = [layer.name for layer in model.layers]
+    inputs = keras.Input(shape=tuple(features.output.shape[1:]), name="features")
+    x = inputs
+    for layer in model.layers[names.index("features") + 1 :]:
+        x = layer(x)
+    return extractor, keras.Model(inputs, x, name="head")
+
+
+def _phase_logs(logs, phase):
+    return {**logs, "phase": [phase] * len(logs.get("loss", []))}
+
+
+def train_in_phases(
+    model,
+    X,
+    y,
+    plan,
+    *,
+    callbacks,
+    compile_for,
+    phase_callbacks,
+    fine_tune,
+    fine_tune_epochs,
+    block_patterns,
+    cache_features,
+):
+    """Train ``model`` in one or two phases; return the merged per-epoch logs.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A network built by :func:`~skcnn.architectures.build_transfer_cnn`.
+    X, y : ndarray
+        Validated images and encoded labels.
+    plan : FitPlan
+        The fit's plan; its ``epochs`` and ``callbacks`` are phase 1's.
+    callbacks : list of keras.callbacks.Callback
+        The user's callbacks, used in both phases.
+    compile_for : callable
+        ``compile_for(model, learning_rate)`` compiles a model for a phase
+        (None: the estimator's own rate).
+    phase_callbacks : callable
+        ``phase_callbacks(epochs)``: the estimator's callbacks (schedule,
+        early stopping) for a phase 2 of ``epochs`` epochs.
+    fine_tune : float
+        Fraction of the backbone's layers phase 2 unfreezes; 0 skips it.
+    fine_tune_epochs : int
+        Epochs of phase 2.
+    block_patterns : tuple of str
+        Patterns that group the backbone's layers into blocks.
+    cache_features : bool
+        Whether phase 1 may train the head on features computed once.
+
+    Returns
+    -------
+    logs : dict of str to list
+        Keras's history of both phases, one after the other, with a
+        ``"phase"`` entry (1 or 2) per epoch.
+    """
+    backbone = model.get_layer("backbone")
+    freeze(backbone)
+    if cache_features:
+        extractor, head = head_network(model)
+        features = InferenceFunction(extractor, tuple(X.shape[1:]))(X, plan.batch_size)
+        compile_for(head, None)
+        logs = train(
+            head, np.ascontiguousarray(features), y, plan, callbacks + plan.callbacks
+        )
+        compile_for(model, None)
+    else:
+        compile_for(model, None)
+        logs = train(model, X, y, plan, callbacks + plan.callbacks)
+    logs = _phase_logs(logs, 1)
+    if not fine_tune or plan.partial:
+        return logs
+    unfreeze_top(backbone, fine_tune, block_patterns)
+    compile_for(model, "fine_tune")
+    second = replace(
+        plan,
+        first_epoch=plan.first_epoch + len(logs["loss"]),
+        epochs=int(fine_tune_epochs),
+        callbacks=phase_callbacks(int(fine_tune_epochs)),
+    )
+    logs_2 = _phase_logs(train(model, X, y, second, callbacks + second.callbacks), 2)
+    return {key: logs.get(key, []) + logs_2.get(key, []) for key in {*logs, *logs_2}}
