@@ -12,6 +12,7 @@ import numbers
 
 from ._compat import Interval, StrOptions
 from ._engine.backbones import (
+    backbone_kind,
     block_patterns,
     check_backbone,
     image_size_of,
@@ -29,6 +30,7 @@ from ._engine.parameters import (
 )
 from ._engine.runtime import keras, tf
 from ._engine.training import SmoothedSparseCrossentropy, schedule_callbacks
+from ._engine.weights import check_weights_file
 from ._param_validation import Hyperparameter, keyword_init, parameter_constraints
 from ._validation import (
     IMAGE_SHAPE_RULE,
@@ -349,6 +351,12 @@ class CNNClassifier(KerasImageClassifier):
             name = type(self).__name__
             check_backbone(self.backbone, name)
             image_size_of(self.backbone, self.backbone_image_size, name)
+            weights = self.backbone_weights
+            if backbone_kind(self.backbone) == "name" and weights not in (
+                None,
+                "imagenet",
+            ):
+                check_weights_file(weights)
 
     def _build_network(self, input_shape, n_classes, seed):
         hyperparameters = {name: getattr(self, name) for name in CNN_HYPERPARAMETERS}

@@ -48,6 +48,32 @@ def _phase_logs(logs, phase):
     return {**logs, "phase": [phase] * len(logs.get("loss", []))}
 
 
+def _merged(first, second):
+    return {key: first.get(key, []) + second.get(key, []) for key in {*first, *second}}
+
+
+class _History:
+    """What ``Model.history`` holds after a fit: the per-epoch ``history``."""
+
+    def __init__(self, history):
+        self.history = history
+
+
+def _run(model, trained, X, y, plan, callbacks, phase, before):
+    """One phase's :func:`train` run of ``trained``; its logs merged on ``before``.
+
+    After Ctrl-C, ``model.history`` holds every epoch completed in both
+    phases, where the estimator looks for the epochs to keep.
+    """
+    try:
+        logs = train(trained, X, y, plan, callbacks)
+    except KeyboardInterrupt:
+        done = getattr(getattr(trained, "history", None), "history", {})
+        model.history = _History(_merged(before, _phase_logs(done, phase)))
+        raise
+    return _merged(before, _phase_logs(logs, phase))
+
+
 def train_in_phases(
     model,
     X,
@@ -101,14 +127,12 @@ def train_in_phases(
         extractor, head = head_network(model)
         features = InferenceFunction(extractor, tuple(X.shape[1:]))(X, plan.batch_size)
         compile_for(head, None)
-        logs = train(
-            head, np.ascontiguousarray(features), y, plan, callbacks + plan.callbacks
-        )
+        features = np.ascontiguousarray(features)
+        logs = _run(model, head, features, y, plan, callbacks + plan.callbacks, 1, {})
         compile_for(model, None)
     else:
         compile_for(model, None)
-        logs = train(model, X, y, plan, callbacks + plan.callbacks)
-    logs = _phase_logs(logs, 1)
+        logs = _run(model, model, X, y, plan, callbacks + plan.callbacks, 1, {})
     if not fine_tune or plan.partial:
         return logs
     unfreeze_top(backbone, fine_tune, block_patterns)
@@ -119,5 +143,4 @@ def train_in_phases(
         epochs=int(fine_tune_epochs),
         callbacks=phase_callbacks(int(fine_tune_epochs)),
     )
-    logs_2 = _phase_logs(train(model, X, y, second, callbacks + second.callbacks), 2)
-    return {key: logs.get(key, []) + logs_2.get(key, []) for key in {*logs, *logs_2}}
+    return _run(model, model, X, y, second, callbacks + second.callbacks, 2, logs)

@@ -261,6 +261,6 @@ def _offline_hint(cache, source):
     return (
         f"Keras looks for {source.filename} in {cache}: behind a firewall, or "
         f"offline, download {source.url} on a machine with internet access and "
-        "put it there, or pass backbone_weights=<its path> "
-        "(weights=<its path> to a Keras application)."
+        "put it there, or pass backbone_weights=<its path> to CNNClassifier "
+        "(weights=<its path> to ImageEmbedder)."
     )

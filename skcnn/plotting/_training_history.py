@@ -43,7 +43,9 @@ class TrainingHistoryDisplay:
         """Draw a loss panel and, if there is an accuracy entry, an accuracy panel.
 
         Each panel has a training line and, when the history has the
-        matching ``val_`` entry, a validation line.
+        matching ``val_`` entry, a validation line. When the history has a
+        ``"phase"`` entry (a fit around a pretrained backbone), a dashed
+        vertical line marks where fine-tuning starts.
 
         Parameters
         ----------
@@ -70,6 +72,13 @@ class TrainingHistoryDisplay:
                     epochs = np.arange(1, len(values) + 1)
                     line = panel.plot(epochs, values, marker=".", label=label)
                     self.lines_[key].extend(line)
+            start = _fine_tuning_start(history)
+            if start is not None:
+                self.lines_[key].append(
+                    panel.axvline(
+                        start - 0.5, color="0.5", linestyle="--", label="fine-tuning"
+                    )
+                )
             panel.set(title=key.capitalize(), xlabel="epoch", ylabel=key)
             panel.xaxis.set_major_locator(MaxNLocator(integer=True))
             panel.legend()
@@ -103,6 +112,13 @@ class TrainingHistoryDisplay:
         {from_returns}
         """
         return cls.from_history(fitted_attribute(estimator, "history_"), ax=ax)
+
+
+def _fine_tuning_start(history):
+    """The 1-based epoch where phase 2 starts, or None."""
+    phases = np.asarray(history.get("phase", []), dtype=float)
+    second = np.flatnonzero(phases == 2)
+    return int(second[0]) + 1 if second.size else None
 
 
 def _panel_axes(ax, panels):

@@ -74,3 +74,23 @@ def test_history_errors():
     _, ax = plt.subplots()
     with pytest.raises(ValueError, match="ax must hold 2 Axes"):
         TrainingHistoryDisplay.from_history({"loss": [1], "accuracy": [0]}, ax=ax)
+
+
+def test_fine_tuning_start_is_marked():
+    history = {
+        "loss": [3.0, 2.0, 1.5, 1.0],
+        "accuracy": [0.2, 0.5, 0.7, 0.8],
+        "phase": [1.0, 1.0, 2.0, 2.0],
+    }
+    display = TrainingHistoryDisplay.from_history(history)
+    for key, ax in zip(["loss", "accuracy"], display.ax_, strict=True):
+        training, marker = display.lines_[key]
+        np.testing.assert_allclose(training.get_ydata(), history[key])
+        # Between the last epoch of the head (2) and the first fine-tuned one.
+        np.testing.assert_allclose(marker.get_xdata(), [2.5, 2.5])
+        assert marker.get_linestyle() == "--"
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == ["training", "fine-tuning"]
+    # One phase only: nothing to mark.
+    display = TrainingHistoryDisplay.from_history({**history, "phase": [1.0] * 4})
+    assert [len(lines) for lines in display.lines_.values()] == [1, 1]
