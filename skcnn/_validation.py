@@ -167,6 +167,51 @@ def check_pixels(
     return X
 
 
+def is_stream(X):
+    """Whether ``X`` is an :class:`~skcnn.preprocessing.ImageStream`."""
+    from .preprocessing._stream import ImageStream
+
+    return isinstance(X, ImageStream)
+
+
+def check_stream(estimator, X, *, reset, fitted_shape=None, image_shape=None):
+    """Validate an :class:`~skcnn.preprocessing.ImageStream` without reading it.
+
+    Sets (``reset=True``) or checks ``n_features_in_`` as
+    :func:`check_pixels` does for arrays, from the stream's shape; with
+    ``fitted_shape``, a different image shape is reported with both shapes.
+    With ``image_shape`` (checked, channels-last), the stream's images must
+    have that shape.
+
+    Returns
+    -------
+    image_shape : tuple of int
+        Channels-last ``(height, width, channels)`` of the stream's images.
+    """
+    name = type(estimator).__name__
+    if len(X) == 0:
+        raise ValueError(f"{name} got an empty ImageStream: there are no images.")
+    got = tuple(int(v) for v in X.shape[1:])
+    expected = fitted_shape if fitted_shape is not None else image_shape
+    if expected is not None and got != tuple(expected):
+        where = "as in fit" if fitted_shape is not None else "as image_shape says"
+        raise ValueError(
+            f"{name} expected images of shape {tuple(expected)} {where}, got "
+            f"an ImageStream of images of shape {got}."
+        )
+    n_features = math.prod(got)
+    if reset:
+        estimator.n_features_in_ = n_features
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif n_features != getattr(estimator, "n_features_in_", n_features):
+        raise ValueError(
+            f"X has {n_features} features, but {name} is expecting "
+            f"{estimator.n_features_in_} features as input."
+        )
+    return got
+
+
 def _is_plain_pixel_array(X, ensure_min_samples):
     """Whether ``X`` is a non-empty NumPy array that check_array would keep as is.
 

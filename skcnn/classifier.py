@@ -37,6 +37,8 @@ from ._validation import (
     check_image_shape,
     check_labels,
     check_pixels,
+    check_stream,
+    is_stream,
     resolve_image_shape,
     to_images,
 )
@@ -330,17 +332,26 @@ class CNNClassifier(KerasImageClassifier):
             raise ValueError(
                 f"{name} requires y to be passed, but the target y is None."
             )
-        X = check_pixels(
-            self, X, reset=reset, fitted_shape=None if reset else self.input_shape_
-        )
+        fitted_shape = None if reset else self.input_shape_
+        if is_stream(X):
+            shape = check_image_shape(self.image_shape, name) if reset else None
+            shape = check_stream(
+                self, X, reset=reset, fitted_shape=fitted_shape, image_shape=shape
+            )
+            if reset:
+                self.input_shape_ = shape
+            images = X
+        else:
+            X = check_pixels(self, X, reset=reset, fitted_shape=fitted_shape)
+            if reset:
+                image_shape = check_image_shape(self.image_shape, name)
+                self.input_shape_ = resolve_image_shape(self, X, image_shape)
+            images = to_images(X, self.input_shape_)
         if reset:
-            image_shape = check_image_shape(self.image_shape, name)
-            self.input_shape_ = resolve_image_shape(self, X, image_shape)
             if self.backbone is not None:
-                self.pixel_range_ = pixel_range(X, name)
+                self.pixel_range_ = pixel_range(images, name)
             elif hasattr(self, "pixel_range_"):
                 del self.pixel_range_
-        images = to_images(X, self.input_shape_)
         if y is not None:
             y = check_labels(self, y, images)
         return images, y

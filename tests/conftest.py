@@ -33,3 +33,19 @@ def digits_scaled(digits):
     """The same digits as float32 pixels in [0, 1]."""
     X, y = digits
     return (X / 255).astype(np.float32), y
+
+
+@pytest.fixture(scope="session")
+def pretrained_cnn(digits_scaled):
+    """A small CNNClassifier fitted on the scaled digits, to use as a backbone.
+
+    Two blocks (4 and 8 filters), so that fine-tuning has a block to unfreeze
+    and one to keep frozen, with BatchNormalization statistics learnt from
+    data (a random-weight Keras application's give vanishing gradients in
+    inference mode), and the default shift augmentation, which a cut leaves
+    out. Tests must not change it.
+    """
+    from tests._helpers import small_cnn
+
+    X, y = digits_scaled
+    return small_cnn(filters=(4, 8), dense_units=16, epochs=2, shift=0.1).fit(X, y)

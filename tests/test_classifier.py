@@ -404,8 +404,8 @@ def test_validation_data_are_never_augmented(digits_scaled, monkeypatch):
     held_out = []
     original = training.fit_inputs
 
-    def spy(X, y, plan):
-        inputs = original(X, y, plan)
+    def spy(X, y, plan, errors=None):
+        inputs = original(X, y, plan, errors)
         held_out.append(inputs[2])
         return inputs
 

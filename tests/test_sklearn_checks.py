@@ -13,7 +13,14 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skcnn import CNNClassifier, ImageLoader, ImageReshaper, ImageResizer, PixelScaler
+from skcnn import (
+    CNNClassifier,
+    ImageEmbedder,
+    ImageLoader,
+    ImageReshaper,
+    ImageResizer,
+    PixelScaler,
+)
 
 # A small, fast network that still learns sklearn's toy problems.
 SMALL_CNN = CNNClassifier(
@@ -82,7 +89,9 @@ def test_sklearn_compatible_classifier(estimator, check):
 # scikit-learn runs this check on its own estimators only: every parameter
 # has a constraint, and a value of the wrong type or out of range raises
 # InvalidParameterError with scikit-learn's wording, from fit, before any
-# data are looked at (so no network is trained here).
+# data are looked at (so no network is trained or built here). ImageEmbedder
+# takes images only, never the 2-D data of the other checks, which skip
+# estimators without the two_d_array tag: its own tests cover the rest.
 @pytest.mark.parametrize(
     "estimator",
     [
@@ -91,6 +100,7 @@ def test_sklearn_compatible_classifier(estimator, check):
         PixelScaler(),
         ImageLoader(),
         ImageResizer(image_size=8),
+        ImageEmbedder(weights=None, image_size=32),
     ],
     ids=lambda est: type(est).__name__,
 )

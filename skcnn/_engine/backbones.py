@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from .._param_validation import invalid_parameter
+from .._validation import is_stream
 from .runtime import keras
 from .weights import check_weights_file, imagenet_weights_file
 
@@ -86,6 +87,9 @@ class Family:
         Smallest input side Keras builds it for.
     options : tuple of (str, object)
         Extra constructor arguments.
+    rescales_stem : bool
+        Whether Keras adds a rescaling to its stem when it loads the
+        ImageNet weights itself (see :meth:`build`).
     """
 
     constructor: str
@@ -94,16 +98,38 @@ class Family:
     native_size: int = 224
     min_size: int = 32
     options: tuple = ()
+    rescales_stem: bool = False
 
     def build(self, image_size, weights):
-        """The application without its top, for ``image_size`` inputs."""
+        """The application without its top, for ``image_size`` inputs.
+
+        ``weights`` is None or the path of a weights file: skcnn never lets
+        Keras download (:mod:`.weights`).
+        """
         build = getattr(keras.applications, self.constructor)
-        return build(
+        model = build(
             include_top=False,
             weights=weights,
             input_shape=(*image_size, 3),
             **dict(self.options),
         )
+        if self.rescales_stem and weights is not None:
+            # Keras's EfficientNet (B0-B7), built with weights="imagenet",
+            # multiplies the output of its stem's Normalization by
+            # 1 / sqrt(ImageNet standard deviation), to match the original
+            # implementation its weights come from; built with a weights
+            # file, it leaves that Rescaling layer out. Multiplying the
+            # stored variance by the standard deviation gives the same
+            # output, with the layers any EfficientNetB0 has.
+            stem = next(
+                layer
+                for layer in model.layers
+                if isinstance(layer, keras.layers.Normalization)
+            )
+            mean, variance, *rest = stem.get_weights()
+            stem.set_weights([mean, variance * _IMAGENET_STDDEV, *rest])
+            stem.finalize_state()  # the layer computes from a copy of its state
+        return model
 
 
 _BUILTIN = (("include_preprocessing", True),)
@@ -117,7 +143,9 @@ FAMILIES = {
     "mobilenet_v3_large": Family(
         "MobileNetV3Large", "builtin", r"expanded_conv(_\d+)?_", options=_BUILTIN
     ),
-    "efficientnet_b0": Family("EfficientNetB0", "builtin", r"block(\d+[a-z])_"),
+    "efficientnet_b0": Family(
+        "EfficientNetB0", "builtin", r"block(\d+[a-z])_", rescales_stem=True
+    ),
     "efficientnet_v2_b0": Family(
         "EfficientNetV2B0", "builtin", r"block(\d+[a-z])_", options=_BUILTIN
     ),
@@ -131,6 +159,10 @@ FAMILIES = {
 _SKCNN_BLOCKS = r"^(?:conv|pool|batch_norm|relu|dropout)(\d+)$"
 # A model backbone may come from any of these.
 _ANY_BLOCKS = (_SKCNN_BLOCKS, *sorted({f.block_pattern for f in FAMILIES.values()}))
+
+# ImageNet standard deviations of the RGB channels, as Keras's EfficientNet
+# states them.
+_IMAGENET_STDDEV = np.array([0.229, 0.224, 0.225], dtype="float32")
 
 # ImageNet means of Keras's "caffe" preprocessing, in BGR order.
 _CAFFE_MEANS = (103.939, 116.779, 123.68)
@@ -391,6 +423,10 @@ def _copy(model):
     """A copy of ``model`` with its own layers and the same weights."""
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
+    for layer in _all_layers(clone):
+        if isinstance(layer, keras.layers.Normalization):
+            # It computes from a copy of its state, made when it is built.
+            layer.finalize_state()
     return clone
 
 
@@ -470,7 +506,14 @@ def pixel_range(X, owner):
     """
     if X.dtype == np.uint8:
         return (0, 255)
-    low, high = float(np.min(X)), float(np.max(X))
+    if is_stream(X):
+        # One pass over the batches: the range of scaled images is not known
+        # before they are decoded.
+        ranges = [(batch.min(), batch.max()) for batch in X.batches()]
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        low, high = float(low), float(high)
+    else:
+        low, high = float(np.min(X)), float(np.max(X))
     if low < 0 or high > 255:
         raise ValueError(
             f"{owner} with a backbone expects pixel values in [0, 255] (such "

@@ -20,7 +20,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BaseWrapper, route_params
 from .._param_validation import check_hyperparameters
-from .data import as_tensor, n_training_samples
+from .._validation import is_stream
+from .data import as_tensor, n_training_samples, stream_batches
 from .inference import InferenceFunction, to_probabilities
 from .parameters import check_param_names, compile_kwargs, set_routed_params
 from .plan import FitPlan, draw_fit_seed
@@ -376,6 +377,11 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
             }
             predict_args["callbacks"] = self._predict_callbacks
             predict_args.setdefault("verbose", 0)
+            if is_stream(X):
+                batch_size = predict_args.pop("batch_size", None) or 32
+                return self.model_.predict(
+                    stream_batches(X, batch_size), **predict_args
+                )
             return self.model_.predict(as_tensor(X), **predict_args)
         # The routed predict__batch_size, else the training batch size:
         # read directly, as get_params() costs more than a small prediction.

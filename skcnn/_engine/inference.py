@@ -11,6 +11,7 @@ batch size.
 
 import numpy as np
 
+from .._validation import is_stream
 from .runtime import tf
 
 __all__ = ["InferenceFunction", "to_probabilities"]
@@ -37,18 +38,22 @@ class InferenceFunction:
         self._concrete = None
 
     def __call__(self, X, batch_size):
-        """The network's outputs for images ``X``, ``batch_size`` at a time."""
+        """The network's outputs for images ``X``, ``batch_size`` at a time.
+
+        ``X`` is an array of images or an
+        :class:`~skcnn.preprocessing.ImageStream`, read one batch at a time.
+        """
         if self._concrete is None:
             # Traced once; calling the concrete function skips the argument
             # matching of every tf.function call (a few hundred microseconds).
             self._concrete = self._forward.get_concrete_function()
+        if is_stream(X):
+            batches = X.batches(batch_size)
+        else:
+            batches = (X[i : i + batch_size] for i in range(0, len(X), batch_size))
         outputs = [
-            self._concrete(
-                tf.convert_to_tensor(
-                    np.asarray(X[start : start + batch_size], np.float32)
-                )
-            ).numpy()
-            for start in range(0, len(X), batch_size)
+            self._concrete(tf.convert_to_tensor(np.asarray(batch, np.float32))).numpy()
+            for batch in batches
         ]
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 

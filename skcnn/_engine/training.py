@@ -25,7 +25,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from .._compat import _check_sample_weight
 from .data import fit_inputs
-from .runtime import keras
+from .runtime import keras, tf
 
 __all__ = [
     "OneCycleSchedule",
@@ -68,20 +68,28 @@ def train(model, X, y, plan, callbacks):
     logs : dict of str to list
         Keras's per-epoch history of this run.
     """
-    dataset, steps_per_epoch, validation_data = fit_inputs(X, y, plan)
+    errors = []
+    dataset, steps_per_epoch, validation_data = fit_inputs(X, y, plan, errors)
     fit_args = {k: v for k, v in plan.fit_args.items() if k not in _SET_HERE}
     if validation_data is not None:
         fit_args["validation_data"] = validation_data
         fit_args.setdefault("validation_batch_size", plan.batch_size)
-    history = model.fit(
-        dataset,
-        epochs=plan.first_epoch + plan.epochs,
-        initial_epoch=plan.first_epoch,
-        steps_per_epoch=steps_per_epoch,
-        shuffle=False,  # the dataset is shuffled already, by the fit's seed
-        callbacks=callbacks,
-        **fit_args,
-    )
+    try:
+        history = model.fit(
+            dataset,
+            epochs=plan.first_epoch + plan.epochs,
+            initial_epoch=plan.first_epoch,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=False,  # the dataset is shuffled already, by the fit's seed
+            callbacks=callbacks,
+            **fit_args,
+        )
+    except tf.errors.OpError:
+        if errors:
+            # The decoder's own error (an OSError naming the file), not
+            # TensorFlow's report of it.
+            raise errors[0] from None
+        raise
     return history.history
 
 

@@ -3,8 +3,11 @@
 ``skcnn compare`` loads a dataset, trains :class:`~skcnn.CNNClassifier` and
 plain scikit-learn baselines on the same split through the same kind of
 pipeline, prints a comparison table and writes pictures, ``results.json`` and
-``report.md`` to ``--out``. ``skcnn search`` runs a grid search over filters ×
-dropout and saves its heatmap. Both run offline on the embedded MNIST sample.
+``report.md`` to ``--out``; with ``--backbone``, also a pretrained network,
+fine-tuned (:class:`~skcnn.CNNClassifier` with ``backbone=``) and as
+features for a logistic regression (:class:`~skcnn.ImageEmbedder`).
+``skcnn search`` runs a grid search over filters × dropout and saves its
+heatmap. Both run offline on the embedded MNIST sample.
 
 Layout: :mod:`._main` holds the parser and the exit codes, one module per
 subcommand (:mod:`.compare`, :mod:`.search`) registers its options and runs

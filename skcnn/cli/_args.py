@@ -6,9 +6,31 @@ and what was given; argparse then prints the usage and exits with code 2.
 """
 
 import argparse
+import difflib
+import os
 from pathlib import Path
 
 DATASETS = ("auto", "mnist", "mnist-sample", "digits", "cifar10")
+
+#: The Keras applications ``--backbone`` may name: the keys of
+#: ``skcnn._engine.backbones.FAMILIES`` (a test checks), listed here because
+#: that module imports TensorFlow, which a usage error should not wait for.
+BACKBONES = (
+    "mobilenet_v2",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "efficientnet_b0",
+    "efficientnet_v2_b0",
+    "resnet50",
+    "convnext_tiny",
+)
+
+#: Name endings of the weights files Keras loads (``.weights.h5`` ends in
+#: ``.h5``); ``skcnn._engine.weights.WEIGHTS_SUFFIXES``, for the same reason.
+WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".keras")
+
+#: The smallest image side the Keras applications are built for.
+MIN_BACKBONE_SIZE = 32
 
 
 def positive_int(text):
@@ -56,6 +78,72 @@ def dropout(text):
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(f"expected a dropout in [0, 1), got {text!r}")
     return value
+
+
+def unit_fraction(text):
+    """A fraction in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction from 0 to 1, got {text!r}"
+        )
+    return value
+
+
+def backbone(text):
+    """A name from :data:`BACKBONES` or the path of a saved ``.keras`` model.
+
+    A path comes back as a string, with ``~`` expanded.
+    """
+    if text in BACKBONES:
+        return text
+    path = Path(text).expanduser()
+    if path.is_file() and path.suffix == ".keras":
+        return str(path)
+    names = ", ".join(BACKBONES)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"expected a Keras application ({names}) or a saved .keras model "
+            f"file, got the folder {text!r}"
+        )
+    if path.exists():
+        raise argparse.ArgumentTypeError(
+            f"expected a saved model file ending in .keras, got {text!r}"
+        )
+    if "/" in text or os.sep in text or path.suffix:
+        raise argparse.ArgumentTypeError(f"no such model file: {text!r}")
+    close = difflib.get_close_matches(text, BACKBONES, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise argparse.ArgumentTypeError(
+        f"unknown backbone {text!r}{hint}; choose from {names}, or give the "
+        "path of a saved .keras model"
+    )
+
+
+def backbone_weights(text):
+    """``'imagenet'``, ``'none'`` or the path of a weights file (``~`` expanded).
+
+    ``'none'`` stays a string here (a None would read as "not given"); the
+    models get None for it.
+    """
+    if text in ("imagenet", "none"):
+        return text
+    path = Path(text).expanduser()
+    if not path.is_file():
+        what = "the folder" if path.is_dir() else "no such file"
+        raise argparse.ArgumentTypeError(
+            f"expected imagenet, none or the path of a weights file, got "
+            f"{what} {text!r}"
+        )
+    if not path.name.endswith(WEIGHTS_SUFFIXES):
+        raise argparse.ArgumentTypeError(
+            f"expected a weights file ending in {', '.join(WEIGHTS_SUFFIXES)}, "
+            f"got {text!r}"
+        )
+    return str(path)
 
 
 def dataset(text):

@@ -1,6 +1,9 @@
-"""The models the subcommands train: the CNN pipeline and the baselines."""
+"""The models the subcommands train: the CNN pipelines and the baselines."""
 
 import time
+from pathlib import Path
+
+from . import _args
 
 BASELINES = {
     "logreg": "LogisticRegression",
@@ -27,6 +30,71 @@ def cnn_pipeline(bunch, say, **params):
         ImageReshaper(image_shape=image_shape),
         PixelScaler(max_value=bunch.pixel_max),
         CNNClassifier(**params),
+    )
+
+
+def backbone_label(backbone):
+    """How the table names a backbone: its name, or a saved model's file name."""
+    return backbone if backbone in _args.BACKBONES else Path(backbone).name
+
+
+def backbone_weights(text):
+    """The ``weights`` value for ``--backbone-weights`` text: "none" is None."""
+    return None if text == "none" else text
+
+
+def fine_tuned_name(backbone, fine_tune):
+    """The table's name for the fine-tuned backbone's row."""
+    return f"CNNClassifier({backbone_label(backbone)}, fine_tune={fine_tune:g})"
+
+
+def embedder_name(backbone):
+    """The table's name for the embedder + LogisticRegression row."""
+    return f"ImageEmbedder({backbone_label(backbone)}) + LogisticRegression"
+
+
+def fine_tuned_pipeline(
+    bunch, say, *, backbone, weights, image_size, fine_tune, fine_tune_epochs, **params
+):
+    """:func:`cnn_pipeline` with CNNClassifier built on a pretrained ``backbone``.
+
+    ``weights`` is ``--backbone-weights``'s text; ``params`` go to
+    CNNClassifier as in :func:`cnn_pipeline`.
+    """
+    return cnn_pipeline(
+        bunch,
+        say,
+        backbone=backbone,
+        backbone_weights=backbone_weights(weights),
+        backbone_image_size=image_size,
+        fine_tune=fine_tune,
+        fine_tune_epochs=fine_tune_epochs,
+        **params,
+    )
+
+
+def embedder_pipeline(bunch, *, backbone, weights, image_size, random_state):
+    """ImageReshaper → PixelScaler → ImageEmbedder → LogisticRegression.
+
+    The pretrained network is not trained: its pooled features of each
+    image go to a linear model (``max_iter`` as the logreg baseline's).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from .. import ImageReshaper, PixelScaler
+    from ..preprocessing import ImageEmbedder
+
+    return make_pipeline(
+        ImageReshaper(image_shape=bunch.images.shape[1:]),
+        PixelScaler(max_value=bunch.pixel_max),
+        ImageEmbedder(
+            backbone=backbone,
+            weights=backbone_weights(weights),
+            image_size=image_size,
+            random_state=random_state,
+        ),
+        LogisticRegression(max_iter=1000),
     )
 
 

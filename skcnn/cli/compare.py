@@ -8,6 +8,13 @@ import numpy as np
 
 from .._version import __version__
 from . import _args, _data, _models, _report
+from ._errors import CommandError
+
+#: Defaults of --fine-tune and --fine-tune-epochs: the top 30 % of the
+#: backbone adapts to the new images (the lower layers' generic edges and
+#: textures are kept), for CNNClassifier's default number of epochs.
+FINE_TUNE = 0.3
+FINE_TUNE_EPOCHS = 10
 
 COLUMNS = [
     ("model", "model", ""),
@@ -38,13 +45,16 @@ def add_parser(commands):
         "skcnn-results",
         help="train a CNN and baselines on the same split and compare them",
         description="Train CNNClassifier and baselines on the same split, print "
-        "a comparison table and write pictures, results.json and report.md.",
+        "a comparison table and write pictures, results.json and report.md. "
+        "With --backbone, also a pretrained network: fine-tuned, and as "
+        "features for LogisticRegression.",
     )
     compare.add_argument(
         "--epochs",
         type=_args.epochs,
         default="auto",
-        help="CNN training epochs, or 'auto' for CNNClassifier's own rule "
+        help="CNN training epochs (with --backbone, also those of the "
+        "fine-tuned row's head), or 'auto' for CNNClassifier's own rule "
         "(default: %(default)s)",
     )
     compare.add_argument(
@@ -57,10 +67,68 @@ def add_parser(commands):
         "--save",
         type=Path,
         metavar="PATH",
-        help="write the fitted CNN pipeline to PATH (one joblib file); for a "
-        "folder dataset it takes image file paths, for `skcnn predict`",
+        help="write the fitted CNN pipeline to PATH (one joblib file): with "
+        "--backbone, the most accurate of the three CNN rows (from scratch, "
+        "fine-tuned, embedder + LogisticRegression; a tie goes to the row "
+        "listed first), and it says which; for a folder dataset it takes "
+        "image file paths, for `skcnn predict`",
+    )
+    pretrained = compare.add_argument_group(
+        "pretrained backbone",
+        "With --backbone, two more rows: CNNClassifier built on the pretrained "
+        "network and fine-tuned (--epochs of the head, then --fine-tune-epochs "
+        "with the top --fine-tune of the network unfrozen), and the network's "
+        "pooled features (ImageEmbedder) fed to LogisticRegression.",
+    )
+    pretrained.add_argument(
+        "--backbone",
+        type=_args.backbone,
+        metavar="NAME_OR_PATH",
+        help=f"a Keras application, one of {', '.join(_args.BACKBONES)}, or "
+        "the path of a saved .keras model (cut after its last feature map)",
+    )
+    pretrained.add_argument(
+        "--backbone-weights",
+        type=_args.backbone_weights,
+        metavar="WEIGHTS",
+        help="weights of a named backbone: imagenet (downloaded once into "
+        "Keras's cache, ~/.keras/models; offline, the file must be there), "
+        "none (random: for trying the command out) or the path of its "
+        "no-top weights file (default: imagenet)",
+    )
+    pretrained.add_argument(
+        "--backbone-image-size",
+        type=_args.positive_int,
+        metavar="SIZE",
+        help="side the images are resized to inside the network, at least "
+        f"{_args.MIN_BACKBONE_SIZE} for a named backbone; smaller is faster "
+        "and, with ImageNet weights, less accurate (default: 224 for a named "
+        "backbone, a saved model's own input size)",
+    )
+    pretrained.add_argument(
+        "--fine-tune",
+        type=_args.unit_fraction,
+        metavar="FRACTION",
+        help="fraction of the backbone's layers, from the top, unfrozen for "
+        "fine-tuning; 0 keeps it frozen (default: "
+        f"{FINE_TUNE})",
+    )
+    pretrained.add_argument(
+        "--fine-tune-epochs",
+        type=_args.positive_int,
+        metavar="N",
+        help=f"epochs of fine-tuning, after the head's (default: {FINE_TUNE_EPOCHS})",
     )
     return compare
+
+
+#: The backbone options that mean nothing without --backbone, and their defaults.
+BACKBONE_DEFAULTS = {
+    "backbone_weights": "imagenet",
+    "backbone_image_size": None,
+    "fine_tune": FINE_TUNE,
+    "fine_tune_epochs": FINE_TUNE_EPOCHS,
+}
 
 
 def check(parser, args):
@@ -70,6 +138,36 @@ def check(parser, args):
         parser.error(
             f"argument --save: expected a file path, got the folder {args.save}"
         )
+    _check_backbone_options(parser, args)
+
+
+def _check_backbone_options(parser, args):
+    """Backbone options without --backbone, or that do not fit it; fill defaults."""
+    given = {
+        name: getattr(args, name, None)
+        for name in BACKBONE_DEFAULTS
+        if getattr(args, name, None) is not None
+    }
+    if args.backbone is None:
+        if given:
+            option = "--" + next(iter(given)).replace("_", "-")
+            parser.error(f"{option} applies with --backbone only")
+        return
+    named = args.backbone in _args.BACKBONES
+    if not named and "backbone_weights" in given:
+        parser.error(
+            "--backbone-weights applies to a named backbone, not to the saved "
+            f"model {args.backbone}, which has its own weights"
+        )
+    size = given.get("backbone_image_size")
+    if named and size is not None and size < _args.MIN_BACKBONE_SIZE:
+        parser.error(
+            f"argument --backbone-image-size: expected at least "
+            f"{_args.MIN_BACKBONE_SIZE} for {args.backbone} (the smallest "
+            f"input Keras builds it for), got {size}"
+        )
+    for name, default in BACKBONE_DEFAULTS.items():
+        setattr(args, name, given.get(name, default))
 
 
 def _fit_and_score(models, X_train, X_test, y_train, y_test, say, labels=None):
@@ -101,7 +199,7 @@ def _fit_and_score(models, X_train, X_test, y_train, y_test, say, labels=None):
     return rows, predictions
 
 
-def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out):
+def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out, cnn_rows):
     from sklearn.metrics import ConfusionMatrixDisplay
 
     from ..plotting import (
@@ -146,8 +244,87 @@ def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out):
     pictures["filters"] = save(
         ConvFiltersDisplay.from_estimator(cnn), out / "filters.png"
     )
-    pictures["comparison"] = _report.plot_comparison(rows, out / "comparison.png")
+    pictures["comparison"] = _report.plot_comparison(
+        rows, out / "comparison.png", highlight=cnn_rows
+    )
     return pictures
+
+
+def _fetch_weights(args, say):
+    """Find or download a named backbone's ImageNet weights, before any training.
+
+    Offline, the command then stops within seconds with the download error,
+    not after the CNN and the baselines have trained. The estimators find
+    the file in Keras's cache later.
+    """
+    if args.backbone not in _args.BACKBONES or args.backbone_weights != "imagenet":
+        return
+    from .._engine.backbones import image_size_of
+    from .._engine.weights import WeightsDownloadError, imagenet_weights_file
+
+    size = image_size_of(args.backbone, args.backbone_image_size, "skcnn compare")
+    try:
+        path = imagenet_weights_file(args.backbone, size[0])
+    except WeightsDownloadError as exc:
+        raise CommandError(
+            f"{exc} With skcnn compare: --backbone-weights PATH of that file, "
+            "or --backbone-weights none for random weights."
+        ) from None
+    say(f"ImageNet weights of {args.backbone}: {path}")
+
+
+def _models_to_train(args, bunch, say):
+    """The models in table order, and the names of the CNN rows among them."""
+    cnn_params = dict(
+        epochs=args.epochs, validation_split=0.1, random_state=args.random_state
+    )
+    models = {"CNNClassifier": _models.cnn_pipeline(bunch, say, **cnn_params)}
+    if args.backbone is not None:
+        backbone = dict(
+            backbone=args.backbone,
+            weights=args.backbone_weights,
+            image_size=args.backbone_image_size,
+        )
+        name = _models.fine_tuned_name(args.backbone, args.fine_tune)
+        models[name] = _models.fine_tuned_pipeline(
+            bunch,
+            say,
+            **backbone,
+            fine_tune=args.fine_tune,
+            fine_tune_epochs=args.fine_tune_epochs,
+            **cnn_params,
+        )
+        models[_models.embedder_name(args.backbone)] = _models.embedder_pipeline(
+            bunch, **backbone, random_state=args.random_state
+        )
+    # Every row so far runs a convolutional network; --save picks among them.
+    cnn_rows = list(models)
+    for name in args.baselines:
+        models[_models.BASELINES[name]] = _models.baseline(
+            name, bunch, args.random_state
+        )
+    return models, cnn_rows
+
+
+def _backbone_results(args, model):
+    """What results.json records of the backbone and the fine-tuned fit."""
+    from .._engine.backbones import image_size_of
+
+    history = model[-1].history_
+    phases = list(history["phase"])
+    named = args.backbone in _args.BACKBONES
+    # A named backbone's default size is its native one; a saved model's
+    # (None here) is its own input size.
+    size = image_size_of(args.backbone, args.backbone_image_size, "skcnn compare")
+    return {
+        "backbone": args.backbone,
+        "weights": args.backbone_weights if named else None,
+        "image_size": None if size is None else int(size[0]),
+        "fine_tune": args.fine_tune,
+        "head_epochs": phases.count(1),
+        "fine_tune_epochs": phases.count(2),
+        "history": history,
+    }
 
 
 def run(args):
@@ -155,23 +332,12 @@ def run(args):
     from ..datasets import split_train_test
 
     say = _report.Printer(args.quiet)
+    _fetch_weights(args, say)
     bunch, (X_train, X_test, y_train, y_test) = _data.prepare(args, say)
     out = args.out
     test_images = split_train_test(bunch, images=True)[1]
 
-    models = {
-        "CNNClassifier": _models.cnn_pipeline(
-            bunch,
-            say,
-            epochs=args.epochs,
-            validation_split=0.1,
-            random_state=args.random_state,
-        )
-    }
-    for name in args.baselines:
-        models[_models.BASELINES[name]] = _models.baseline(
-            name, bunch, args.random_state
-        )
+    models, cnn_rows = _models_to_train(args, bunch, say)
     # Models trained on a folder predict its class names; on a named dataset,
     # the integer labels as before.
     folder = "filenames" in bunch
@@ -190,6 +356,7 @@ def run(args):
         predictions["CNNClassifier"],
         rows,
         out,
+        cnn_rows,
     )
     table = _report.format_table(rows, COLUMNS)
     results = {
@@ -204,9 +371,17 @@ def run(args):
         "pictures": pictures,
         "skcnn_version": __version__,
     }
+    if args.backbone is not None:
+        tuned = models[cnn_rows[1]]
+        results["backbone"] = _backbone_results(args, tuned)
+        pictures["backbone_training_curves"] = _report.save_picture(
+            _training_curves(tuned, cnn_rows[1]), out / "backbone_training_curves.png"
+        )
     if args.save is not None:
-        _save_model(_model_to_save(cnn, bunch), args.save)
+        best = _best_row(rows, cnn_rows)
+        _save_model(_model_to_save(models[best], bunch), args.save)
         results["saved_model"] = str(args.save)
+        results["saved_row"] = best
     _report.write_results(out, results)
     (out / "report.md").write_text(_report.compare_report(results, table))
     print()
@@ -214,28 +389,49 @@ def run(args):
     print(f"\nresults, pictures and report.md written to {out}/")
     if args.save is not None:
         usage = f"skcnn predict {args.save} FILES" if folder else "joblib.load"
-        print(f"fitted CNN pipeline saved to {args.save} (use it with {usage})")
+        print(
+            f"fitted {results['saved_row']} pipeline saved to {args.save} (use it "
+            f"with {usage})"
+        )
     return results
 
 
-def _model_to_save(cnn, bunch):
-    """The fitted CNN pipeline in the form ``--save`` writes.
+def _best_row(rows, names):
+    """The most accurate row among ``names``; a tie goes to the first listed."""
+    candidates = [row for row in rows if row["model"] in names]
+    return max(candidates, key=lambda row: row["accuracy"])["model"]
 
-    For a folder dataset: ImageLoader → PixelScaler → CNNClassifier, which
-    takes image file paths (the loader set to the size and colour mode the
-    network was trained on). Otherwise the fitted array pipeline itself.
+
+def _training_curves(model, name):
+    from ..plotting import TrainingHistoryDisplay
+
+    display = TrainingHistoryDisplay.from_estimator(model)
+    display.figure_.suptitle(name)
+    return display
+
+
+def _model_to_save(model, bunch):
+    """A fitted CNN pipeline in the form ``--save`` writes.
+
+    For a folder dataset: ImageLoader, then the pipeline's steps after its
+    ImageReshaper (PixelScaler → CNNClassifier, or PixelScaler →
+    ImageEmbedder → LogisticRegression), which takes image file paths (the
+    loader set to the size and colour mode the network was trained on).
+    Otherwise the fitted array pipeline itself.
     """
     from sklearn.pipeline import make_pipeline
 
-    from .. import ImageLoader
+    from .. import CNNClassifier, ImageLoader
 
-    cnn.set_params(cnnclassifier__fit__callbacks=None)  # the progress printer
+    for _, step in model.steps:
+        if isinstance(step, CNNClassifier):
+            step.set_params(fit__callbacks=None)  # the progress printer
     if "filenames" not in bunch:
-        return cnn
+        return model
     loader = ImageLoader(
         image_size=bunch.images.shape[1:3], color_mode=bunch.color_mode
     ).fit(bunch.filenames[: bunch.n_train])
-    return make_pipeline(loader, *(step for _, step in cnn.steps[1:]))
+    return make_pipeline(loader, *(step for _, step in model.steps[1:]))
 
 
 def _save_model(model, path):

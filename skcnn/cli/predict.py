@@ -2,7 +2,8 @@
 
 The model is a file written by ``skcnn compare --dataset FOLDER --save
 MODEL``: a fitted scikit-learn Pipeline (ImageLoader → PixelScaler →
-CNNClassifier) pickled with joblib. Folders are searched recursively for
+CNNClassifier, or ImageLoader → PixelScaler → ImageEmbedder →
+LogisticRegression) pickled with joblib. Folders are searched recursively for
 image files, which are decoded and predicted in batches; one row per file
 (path, predicted label, its probability) goes to stdout as it is ready.
 """
@@ -100,13 +101,37 @@ def _check_model_file(path):
         )
 
 
+def _is_skcnn_model(model):
+    """A fitted Pipeline ending in CNNClassifier, or with an ImageEmbedder."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    from .. import CNNClassifier, ImageEmbedder
+
+    if not isinstance(model, Pipeline):
+        return False
+    final = model[-1]
+    if isinstance(final, CNNClassifier):
+        return hasattr(final, "model_")
+    steps = [step for _, step in model.steps[:-1]]
+    if not any(isinstance(step, ImageEmbedder) for step in steps):
+        return False
+    if not hasattr(final, "predict_proba"):
+        return False
+    try:
+        check_is_fitted(final)
+    except NotFittedError:
+        return False
+    return True
+
+
 def load_model(path):
     """The file pipeline saved in ``path``, or a :class:`CommandError`."""
     _check_model_file(path)
     import joblib
-    from sklearn.pipeline import Pipeline
 
-    from .. import CNNClassifier, ImageLoader
+    from .. import ImageLoader
 
     try:
         model = joblib.load(path)
@@ -115,15 +140,12 @@ def load_model(path):
             f"{display_path(path)} is not a skcnn model file (joblib cannot "
             f"load it: {type(exc).__name__}: {exc})"
         ) from None
-    if not (
-        isinstance(model, Pipeline)
-        and isinstance(model[-1], CNNClassifier)
-        and hasattr(model[-1], "model_")
-    ):
+    if not _is_skcnn_model(model):
         raise CommandError(
             f"{display_path(path)} holds a {type(model).__name__}, not a skcnn "
-            "model (a fitted Pipeline ending in CNNClassifier, as written by "
-            "skcnn compare --save)"
+            "model (a fitted Pipeline ending in CNNClassifier, or with an "
+            "ImageEmbedder before its classifier, as written by skcnn compare "
+            "--save)"
         )
     if not isinstance(model[0], ImageLoader):
         raise CommandError(

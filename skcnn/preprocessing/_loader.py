@@ -1,4 +1,4 @@
-"""ImageLoader: image files in, one uint8 array of images out."""
+"""ImageLoader: image files in, one uint8 array of images (or an ImageStream) out."""
 
 import numbers
 
@@ -20,6 +20,7 @@ from ._pillow import (
     check_keep_aspect,
     check_n_jobs,
 )
+from ._stream import ImageStream
 
 __all__ = ["ImageLoader"]
 
@@ -55,6 +56,12 @@ class ImageLoader(TransformerMixin, BaseEstimator):
     transformer cannot drop samples. :func:`~skcnn.datasets.load_image_folder`
     can skip such files instead.
 
+    With ``stream=True``, :meth:`transform` decodes nothing and returns an
+    :class:`ImageStream`: the paths and the settings above, which decode the
+    images one batch at a time when they are read, into exactly the pixels
+    the array would hold. A folder larger than memory can so go through a
+    pipeline; an unreadable file is then reported when it is read.
+
     Parameters
     ----------
     image_size : int or tuple of (int, int), default=None
@@ -78,7 +85,13 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         mostly Python's per-file work, which threads do not share out.
     verbose : int, default=0
         With 1 or more, print a progress line to stderr
-        (``loading images: 1200/5000``).
+        (``loading images: 1200/5000``). An :class:`ImageStream` prints
+        nothing.
+    stream : bool, default=False
+        Whether :meth:`transform` returns an :class:`ImageStream` instead of
+        an array: nothing is decoded until the stream is read, one batch at a
+        time. The images' size must be known: ``image_size``, or the one
+        common size of the images seen in :meth:`fit`.
 
     Attributes
     ----------
@@ -92,6 +105,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
     See Also
     --------
     ImageResizer : Resize image arrays already in memory.
+    ImageStream : What ``stream=True`` returns.
     skcnn.datasets.load_image_folder : Load a folder with one subfolder per class.
 
     Examples
@@ -128,6 +142,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         "keep_aspect": [StrOptions({"pad", "crop"}), "boolean"],
         "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
+        "stream": ["boolean"],
     }
 
     def __init__(
@@ -137,12 +152,14 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         keep_aspect="pad",
         n_jobs=None,
         verbose=0,
+        stream=False,
     ):
         self.image_size = image_size
         self.color_mode = color_mode
         self.keep_aspect = keep_aspect
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.stream = stream
 
     def _check_params(self):
         name = type(self).__name__
@@ -183,7 +200,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
             The fitted loader.
         """
         self._check_params()  # parameters first, as scikit-learn estimators do
-        return self._fit(check_paths(X, type(self).__name__), read_files=True)
+        return self._fit(self._check_paths(X), read_files=True)
 
     def fit_transform(self, X, y=None):
         """Learn what :meth:`fit` learns, then load the images in ``X``.
@@ -197,16 +214,19 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        images : ndarray of shape (n_samples, height, width, channels)
-            The decoded images, uint8.
+        images : ndarray of shape (n_samples, height, width, channels) or \
+ImageStream
+            The decoded images, uint8; with ``stream=True``, an
+            :class:`ImageStream` of them.
 
         Notes
         -----
         With ``image_size`` and ``color_mode`` both given, nothing is left to
-        learn from the files, and each file is read once instead of twice.
+        learn from the files, and each file is read once instead of twice
+        (with ``stream=True``, once the stream is read; not at all before).
         """
         self._check_params()
-        paths = check_paths(X, type(self).__name__)
+        paths = self._check_paths(X)
         learn = self.image_size is None or self.color_mode == "auto"
         return self._fit(paths, read_files=learn)._load(paths)
 
@@ -220,14 +240,33 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        images : ndarray of shape (n_samples, height, width, channels)
-            The decoded images, uint8, in the order of ``X``.
+        images : ndarray of shape (n_samples, height, width, channels) or \
+ImageStream
+            The decoded images, uint8, in the order of ``X``; with
+            ``stream=True``, an :class:`ImageStream` of them, in that order.
         """
         check_is_fitted(self)
-        return self._load(check_paths(X, type(self).__name__))
+        return self._load(self._check_paths(X))
+
+    def _check_paths(self, X):
+        name = type(self).__name__
+        if isinstance(X, ImageStream):
+            # Its __iter__ would yield decoded images, which check_paths would
+            # refuse one by one after decoding a batch; say what to do instead.
+            raise TypeError(
+                f"{name} expects a sequence of image file paths, got an "
+                "ImageStream, whose images are already loaded (lazily). Pass "
+                "stream.paths to load its files again with other settings."
+            )
+        return check_paths(X, name)
 
     def _load(self, paths):
         _, _, keep_aspect, n_jobs = self._check_params()
+        if self.stream:
+            # n_jobs as given: -1 means the cores of the machine that reads it.
+            return ImageStream(
+                paths, self.image_size_, self.color_mode_, keep_aspect, self.n_jobs
+            )
         images, _ = decode_images(
             paths, self.image_size_, self.n_channels_, keep_aspect, n_jobs, self.verbose
         )

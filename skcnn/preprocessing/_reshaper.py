@@ -15,8 +15,16 @@ from .._validation import (
     to_images,
 )
 from ._docs import fill_doc
+from ._stream import refuse_stream
 
 __all__ = ["ImageReshaper"]
+
+#: What to do instead of reshaping an ImageStream.
+_STREAM_ADVICE = (
+    "Its images already have the shape (n_samples, height, width, channels): "
+    "leave ImageReshaper out after ImageLoader(stream=True), or reshape an "
+    "array read with stream.read()."
+)
 
 
 @fill_doc
@@ -78,6 +86,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         image_shape = check_image_shape(self.image_shape, type(self).__name__)
+        refuse_stream(X, type(self).__name__, _STREAM_ADVICE)
         X = check_pixels(self, X, reset=True, allow_nan=True)
         self.image_shape_ = resolve_image_shape(
             self, X, image_shape, self.channels_first
@@ -95,6 +104,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
             The images, in the dtype of ``X``.
         """
         check_is_fitted(self)
+        refuse_stream(X, type(self).__name__, _STREAM_ADVICE)
         X = check_pixels(
             self,
             X,
@@ -120,6 +130,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
             One row per image, channels-first ordered if ``channels_first``.
         """
         check_is_fitted(self)
+        refuse_stream(X, type(self).__name__, _STREAM_ADVICE)
         X = np.asarray(X)
         if X.ndim < 2 or sample_shape(X) != self.image_shape_:
             raise ValueError(

@@ -9,12 +9,19 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
 from ._pillow import check_image_size, check_keep_aspect, resize_into
+from ._stream import refuse_stream
 
 __all__ = ["ImageResizer"]
 
 
 def _check_images(X, owner):
     """``X`` as a numeric ``(n, h, w)`` or ``(n, h, w, c)`` array."""
+    refuse_stream(
+        X,
+        owner,
+        "Give the size to the loader instead: ImageLoader(image_size=(height, "
+        "width), stream=True) decodes every image at that size.",
+    )
     if hasattr(X, "to_numpy"):  # pandas
         X = X.to_numpy()
     X = np.asarray(X)

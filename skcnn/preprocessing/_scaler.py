@@ -2,9 +2,11 @@
 
 NumPy only; TensorFlow is never imported here. The statistics and the scaling
 are computed one chunk at a time, so no float64 copy of all the pixels is ever
-made.
+made. An ImageStream is learned from in one pass over its batches and scaled
+lazily, batch by batch.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -16,6 +18,7 @@ from .._compat import Interval, StrOptions
 from .._param_validation import invalid_parameter
 from .._validation import check_pixels, infer_image_shape
 from ._docs import fill_doc
+from ._stream import ImageStream
 
 __all__ = ["PixelScaler"]
 
@@ -32,6 +35,12 @@ class PixelScaler(TransformerMixin, BaseEstimator):
     Works on flat pixel rows and on image arrays alike and keeps their shape.
     The output is a single array of ``dtype``; no float64 copy of the pixels
     is made on the way unless ``dtype="float64"`` is asked for.
+
+    An :class:`ImageStream` (from ``ImageLoader(stream=True)``) is scaled
+    lazily: :meth:`transform` returns a stream whose batches come out scaled,
+    exactly as the decoded array would be. What :meth:`fit` learns from a
+    stream it learns in one pass over its batches, holding one at a time
+    (uint8 pixels need none for ``"minmax"``: their divisor is 255).
 
     Parameters
     ----------
@@ -114,9 +123,17 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         """Learn the scaling from ``X``.
 
         {fit_sections}
+
+        Notes
+        -----
+        ``X`` may also be an :class:`ImageStream`, read once, batch by batch.
+        The statistics of uint8 pixels are then summed exactly, in integers;
+        those of a scaled stream's floats are merged batch by batch.
         """
         self._validate_params()
         self._out_dtype()
+        if isinstance(X, ImageStream):
+            return self._fit_stream(X)
         X = check_pixels(self, X, reset=True)
         if self.method == "minmax":
             self.max_value_ = self._learn_max_value(X)
@@ -132,6 +149,51 @@ class PixelScaler(TransformerMixin, BaseEstimator):
                 "beyond what float64 holds."
             )
         return self
+
+    def _fit_stream(self, stream):
+        self._check_stream(stream, reset=True)
+        if self.method == "minmax":
+            if self.max_value is not None:
+                self.max_value_ = float(self.max_value)
+            elif stream.dtype.kind in "iu":
+                # A stream's integer pixels are uint8: in [0, 255] by
+                # construction, so no file needs reading.
+                self.max_value_ = 255.0
+            else:
+                high = max(float(batch.max()) for batch in stream.batches())
+                self.max_value_ = high if high > 0 else 1.0
+            learned = [self.max_value_]
+        else:
+            self.mean_, self.std_ = _stream_mean_std(stream)
+            learned = [self.mean_, self.std_]
+        if not all(np.all(np.isfinite(value)) for value in learned):
+            raise ValueError(
+                f"PixelScaler(method={self.method!r}) learned a non-finite "
+                f"scaling from an ImageStream of {stream.dtype} pixels, which go "
+                "beyond what float64 holds."
+            )
+        return self
+
+    def _check_stream(self, stream, reset):
+        """Record (``reset``) or check the values per image of ``stream``."""
+        name = type(self).__name__
+        n_features = int(np.prod(stream.shape[1:]))
+        if reset:
+            if len(stream) == 0:
+                raise ValueError(
+                    f"Found an ImageStream with 0 sample(s) (shape={stream.shape}) "
+                    f"while a minimum of 1 is required by {name}."
+                )
+            self.n_features_in_ = n_features
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            return
+        if n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features, but {name} is expecting "
+                f"{self.n_features_in_} features as input (X is an ImageStream "
+                f"of images {'x'.join(map(str, stream.shape[1:]))})."
+            )
 
     def _learn_max_value(self, X):
         if self.max_value is not None:
@@ -155,13 +217,16 @@ class PixelScaler(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_scaled : ndarray of the same shape as ``X``
-            Scaled pixels in ``dtype``.
+        X_scaled : ndarray of the same shape as ``X``, or ImageStream
+            Scaled pixels in ``dtype``. For an :class:`ImageStream`, a new
+            stream of the same files whose images come out scaled (nothing
+            is read here).
 
         Raises
         ------
         ValueError
-            If a scaled pixel is too large for ``dtype``.
+            If a scaled pixel is too large for ``dtype`` (for a stream, when
+            the batch holding it is read).
         """
         return self._scale(X, inverse=False)
 
@@ -182,11 +247,16 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         ------
         ValueError
             If a pixel on the original scale is too large for ``dtype``.
+        TypeError
+            If ``X`` is an :class:`ImageStream`: a stream is scaled forwards
+            only.
         """
         return self._scale(X, inverse=True)
 
     def _scale(self, X, inverse):
         check_is_fitted(self)
+        if isinstance(X, ImageStream):
+            return self._scale_stream(X, inverse)
         X = check_pixels(self, X, reset=False)
         if self.method == "minmax":
             n_channels, offset = 1, None
@@ -200,6 +270,26 @@ class PixelScaler(TransformerMixin, BaseEstimator):
         except OverflowError as error:
             message = _overflow_message(error.args[0], dtype, inverse, self.method)
             raise ValueError(message) from None
+
+    def _scale_stream(self, stream, inverse):
+        if inverse:
+            raise TypeError(
+                "PixelScaler.inverse_transform takes arrays, got an ImageStream: "
+                "a stream is scaled forwards only. Undo the scaling of its "
+                "batches one at a time: scaler.inverse_transform(batch) for "
+                "batch in stream.batches()."
+            )
+        self._check_stream(stream, reset=False)
+        dtype = self._out_dtype()
+        if self.method == "minmax":
+            return stream.scaled(self.max_value_, None, dtype)
+        fitted = len(self.mean_)
+        if stream.n_channels != fitted:
+            raise ValueError(
+                f"PixelScaler was fitted on {fitted} channels, got images with "
+                f"{stream.n_channels} channels."
+            )
+        return stream.scaled(self.std_, self.mean_, dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -266,6 +356,66 @@ def _channel_mean_std(channels, chunk=1 << 18):
         block -= mean
         squares += np.einsum("ij,ij->j", block, block)
     mean, std = mean * unit, np.sqrt(squares / n) * unit
+    constant = low == high
+    mean[constant] = low[constant]
+    std[constant | (std == 0)] = 1.0
+    return mean, std
+
+
+def _stream_mean_std(stream, rows=1 << 16):
+    """Per-channel mean and std of an :class:`ImageStream`, in one pass.
+
+    One batch is held at a time. uint8 pixels are summed, with their
+    squares, exactly in integers, so that the mean and the variance are the
+    exact ones, each rounded once to float64. Float pixels (a scaled stream)
+    are merged batch by batch (Chan, Golub and LeVeque's pairwise update of
+    the mean and the sum of squared deviations), each batch centred on its
+    own mean. A constant channel gets its value as mean and 1 as std, as
+    :func:`_channel_mean_std` gives it.
+    """
+    n_channels = stream.n_channels
+    low = np.full(n_channels, np.inf)
+    high = np.full(n_channels, -np.inf)
+    integer = stream.dtype.kind in "iu"
+    sums, squares = [0] * n_channels, [0] * n_channels  # Python ints: exact
+    count, mean, deviations = 0, np.zeros(n_channels), np.zeros(n_channels)
+    for batch in stream.batches():
+        values = batch.reshape(-1, n_channels)
+        np.minimum(low, values.min(axis=0), out=low)
+        np.maximum(high, values.max(axis=0), out=high)
+        if integer:
+            # int64 blocks of ``rows`` rows: 255**2 * 2**16 cannot overflow.
+            for start in range(0, len(values), rows):
+                block = values[start : start + rows].astype(np.int64)
+                block_sums = block.sum(axis=0)
+                block_squares = np.einsum("ij,ij->j", block, block)
+                sums = [s + int(v) for s, v in zip(sums, block_sums, strict=True)]
+                squares = [
+                    q + int(v) for q, v in zip(squares, block_squares, strict=True)
+                ]
+            count += len(values)
+            continue
+        block = values.astype(np.float64)
+        block_mean = block.mean(axis=0)
+        block -= block_mean
+        block_deviations = np.einsum("ij,ij->j", block, block)
+        total = count + len(block)
+        delta = block_mean - mean
+        mean = mean + delta * (len(block) / total)
+        deviations = (
+            deviations + block_deviations + delta**2 * (count * len(block) / total)
+        )
+        count = total
+    if integer:
+        mean = np.array([s / count for s in sums])
+        std = np.array(
+            [
+                math.sqrt((count * q - s * s) / (count * count))
+                for s, q in zip(sums, squares, strict=True)
+            ]
+        )
+    else:
+        std = np.sqrt(deviations / count)
     constant = low == high
     mean[constant] = low[constant]
     std[constant | (std == 0)] = 1.0

@@ -32,3 +32,18 @@ def file_model(tmp_path_factory, digit_tree):
     path = tmp_path_factory.mktemp("model") / "digits.joblib"
     joblib.dump(model, path)
     return path, model
+
+
+@pytest.fixture(scope="session")
+def cnn_file(tmp_path_factory, digits):
+    """A tiny skcnn network trained on 8x8 digits, saved as a .keras file.
+
+    A backbone that builds and trains in seconds (``--backbone PATH``).
+    """
+    from tests._helpers import small_cnn
+
+    X, y = digits
+    classifier = small_cnn(filters=(4,), dense_units=0, epochs=1).fit(X, y)
+    path = tmp_path_factory.mktemp("backbone") / "tiny_cnn.keras"
+    classifier.model_.save(path)
+    return path
