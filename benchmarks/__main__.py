@@ -3,9 +3,9 @@
 Every figure that is compared with another is measured in the same run, on
 the same machine, and reported as a ratio, because shared machines are noisy.
 ``python -m benchmarks`` runs everything at full size (many minutes) except
-the opt-in benchmarks (``tuning``), which run only when named with ``--only``;
-``--quick`` runs every measurement on small data as a smoke test (CI runs
-it); ``--only NAME ...`` runs some. The results are printed as a Markdown
+the opt-in benchmarks (``tuning``, ``transfer``), which run only when named
+with ``--only``; ``--quick`` runs every measurement on small data as a smoke
+test (CI runs it); ``--only NAME ...`` runs some. The results are printed as a Markdown
 table, with the targets of ``benchmarks/_targets.py``, and written as JSON.
 ``--check`` makes the exit status 1 when a full run misses a checked target
 (never for a quick run); ``--results FILE`` reports on, and with ``--check``
@@ -35,11 +35,12 @@ BENCHMARKS = {
     "other_shapes": "bench_other_shapes",
     "full_scale": "bench_full_scale",
     "tuning": "bench_tuning",
+    "transfer": "bench_transfer",
 }
 
 # Benchmarks too long for every full run (tuning: about 40 minutes on 2 CPU
-# cores); they run only when named with --only.
-OPT_IN = {"tuning"}
+# cores, transfer: about 20); they run only when named with --only.
+OPT_IN = {"tuning", "transfer"}
 
 
 def parse_args(argv=None):

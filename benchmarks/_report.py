@@ -279,6 +279,110 @@ def _tuning(t):
     return rows
 
 
+# The few-shot methods of the transfer benchmark, in the report's order.
+_TRANSFER_METHODS = {
+    "scratch": "`CNNClassifier()` from scratch",
+    "embedder": "`ImageEmbedder(backbone=path)` + `LogisticRegression`",
+    "frozen": "`CNNClassifier(backbone=path)` (frozen: head only)",
+    "fine_tuned": "`CNNClassifier(backbone=path, fine_tune=1.0)`",
+}
+
+
+def _mean_std(s):
+    return (
+        f"{s['mean_accuracy']:.4f} ± {s['std_accuracy']:.4f} ({s['mean_fit_s']:.1f} s)"
+    )
+
+
+def _fine_tune_text(cell):
+    return ", ".join(
+        _param_text(name, cell[name])
+        for name in ("fine_tune_learning_rate", "fine_tune_epochs")
+    )
+
+
+def _few_shot(f):
+    if "skipped" in f:
+        return [("transfer: few-shot MNIST", f"skipped: {f['skipped']}")]
+    p = f["pretraining"]
+    rows = [
+        (
+            f"pretraining: `CNNClassifier(epochs={p['epochs']})` on "
+            f"{p['images']:,} images of digits 0–4, accuracy on {p['holdout']:,} "
+            "held-out ones (fit s)",
+            f"{p['holdout_accuracy']:.4f} ({p['fit_s']:.0f} s)",
+        )
+    ]
+    n_draws = len(f["draws"])
+    draws = (
+        f"{n_draws} draw{'' if n_draws == 1 else 's'}, scored on "
+        f"{f['evaluation']:,} images"
+    )
+    shots = list(next(iter(f["methods"].values())))
+    for n in shots:
+        rows += [
+            (
+                f"digits 5–9, {n} per class ({draws}): {label}, accuracy mean "
+                "± std (fit s)",
+                _mean_std(f["methods"][method][n]),
+            )
+            for method, label in _TRANSFER_METHODS.items()
+            if method in f["methods"]
+        ]
+    for n, grid in f["grid"].items():
+        rows += [
+            (
+                f"fine-tuning grid, {n} per class: `{_fine_tune_text(cell)}`, "
+                "accuracy mean ± std (fit s)",
+                _mean_std(cell),
+            )
+            for cell in grid["cells"]
+        ]
+        best = grid["best"]
+        rows.append(
+            (
+                f"**fine-tuning grid, {n} per class: the best cell (mean accuracy)**",
+                f"**`{_fine_tune_text(best)}` ({best['mean_accuracy']:.4f})**",
+            )
+        )
+    return rows
+
+
+def _transfer(t):
+    rows = _few_shot(t["few_shot"])
+    b = t["backbones"]
+    size = b["image_size"]
+    for name, r in b["families"].items():
+        if "error" in r:
+            rows.append((f"`{name}`", f"failed: {r['error']}"))
+            continue
+        rows += [
+            (
+                f"`{name}` at {size}×{size}, random weights: parameters (trained "
+                "when fine-tuning) / features",
+                f"{r['parameters']:,} ({r['fine_tune_trainable_parameters']:,}) / "
+                f"{r['features']:,}",
+            ),
+            (
+                f"`{name}`: embedding (batch {b['embed_batch_size']}) / "
+                f"fine-tuning (batch {b['train_batch_size']}) images/s; 1-image "
+                "predict, ms",
+                f"{r['embed_images_per_s']:.1f} / "
+                f"{r['fine_tune_images_per_s']:.1f}; {r['predict_one_ms']:.0f}",
+            ),
+        ]
+    load = t.get("load_average")
+    if load and None not in load:
+        rows.append(
+            (
+                "1-minute load average: at the start / after the few-shot part "
+                "/ at the end (2 cores: above 2 means other work)",
+                " / ".join(f"{value:.1f}" for value in load),
+            )
+        )
+    return rows
+
+
 RENDERERS = {
     "training": _training,
     "throughput": _throughput,
@@ -291,6 +395,7 @@ RENDERERS = {
     "other_shapes": _other_shapes,
     "full_scale": _full_scale,
     "tuning": _tuning,
+    "transfer": _transfer,
 }
 
 

@@ -30,6 +30,9 @@ the label encoder, callback initialisation and the pickling of Keras models.
 """
 
 import functools
+import random
+import threading
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 # scikit-learn's parameter validation is private (``sklearn.utils.
@@ -108,3 +111,30 @@ def gradient_registry():
     except (ImportError, AttributeError):
         return None
     return registry if isinstance(registry, dict) else None
+
+
+_KERAS_SEEDS = threading.Lock()
+
+
+@contextmanager
+def private_keras_seeds(seed):
+    """Keras's default seeds drawn from a generator of ``seed``, not Python's.
+
+    Keras gives every initialiser and random layer built without a seed a
+    default one drawn from Python's global ``random`` module (its private
+    ``keras.src.random.seed_generator.python_random``), and has no public way
+    to give it another generator. Building a Keras application or copying a
+    user's model creates hundreds of such layers; their draws would advance
+    the user's global random state. Inside this block they come from a
+    private ``random.Random(seed)`` instead (one block at a time: the lock
+    keeps concurrent fits from swapping generators under each other).
+    """
+    from keras.src.random import seed_generator
+
+    with _KERAS_SEEDS:
+        saved = seed_generator.python_random
+        seed_generator.python_random = random.Random(seed)
+        try:
+            yield
+        finally:
+            seed_generator.python_random = saved

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import private_keras_seeds
 from .._param_validation import invalid_parameter
 from .._validation import is_stream
 from .runtime import keras
@@ -354,9 +355,16 @@ def resolve_backbone(backbone, weights, image_size, *, seed, owner):
         Seed of random weights: a Keras application built with
         ``weights=None`` draws from Keras's global generator, so its
         weights are drawn again from this seed, for a fit that repeats.
+        Keras's default seeds of the layers built here come from it too,
+        not from Python's global ``random``.
     owner : str
         Name of the estimator, for error messages.
     """
+    with private_keras_seeds(seed):
+        return _resolve(backbone, weights, image_size, seed=seed, owner=owner)
+
+
+def _resolve(backbone, weights, image_size, *, seed, owner):
     kind = backbone_kind(backbone)
     if kind == "name":
         family = FAMILIES[str(backbone)]
@@ -365,9 +373,12 @@ def resolve_backbone(backbone, weights, image_size, *, seed, owner):
         try:
             model = family.build(size, path)
         except (ValueError, OSError) as exc:
+            # Keras's own message can list every variable; its first line
+            # says what went wrong.
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
             raise ValueError(
                 f"Could not load the weights file {path} into "
-                f"{family.constructor} without its top: {exc}. Pass the "
+                f"{family.constructor} without its top: {reason} Pass the "
                 f"'no top' weights file of {family.constructor}, as Keras "
                 "caches it, 'imagenet' or None."
             ) from exc
@@ -537,8 +548,13 @@ def adaptation_layers(channels, backbone, fitted_range):
         layers.append(keras.layers.Resizing(*backbone.image_size, name="resize"))
     kernel, bias = _preprocessing(channels, backbone, fitted_range)
     if kernel is not None:
+        # Constant initialisers: the weights are set right below, and a
+        # random one would draw a default seed from Python's global random.
         dense = keras.layers.Dense(
-            backbone.channels, trainable=False, name="preprocess"
+            backbone.channels,
+            trainable=False,
+            kernel_initializer="zeros",
+            name="preprocess",
         )
         dense.build((None, None, None, channels))
         dense.set_weights([kernel, bias])
@@ -584,11 +600,34 @@ def _all_layers(model):
 
 
 def _block_of(name, patterns):
+    """The block a layer name says it belongs to, or None."""
     for pattern in patterns:
         match = re.search(pattern, name)
         if match:
-            return pattern, match.group(0)
+            # The captured part names the block ("2" of conv2, pool2, ...);
+            # a pattern that captures nothing names it whole.
+            groups = [g for g in match.groups() if g is not None]
+            return pattern, groups[0] if groups else match.group(0)
     return None
+
+
+def _blocks(layers, patterns):
+    """The block of each layer: its name's, else that of the block around it.
+
+    Layers Keras names by their kind alone (``activation_15``, ``re_lu_8``)
+    sit inside the blocks of MobileNetV3: one between two layers of the same
+    block belongs to it. Any other unnamed layer (a stem, a top) is a block
+    of its own.
+    """
+    named = [_block_of(layer.name, patterns) for layer in layers]
+    blocks = []
+    for i, block in enumerate(named):
+        if block is None:
+            before = next((b for b in reversed(named[:i]) if b is not None), None)
+            after = next((b for b in named[i + 1 :] if b is not None), None)
+            block = before if before is not None and before == after else ("", i)
+        blocks.append(block)
+    return blocks
 
 
 def block_patterns(backbone):
@@ -620,11 +659,8 @@ def unfreeze_top(model, fraction, patterns):
     if fraction <= 0:
         return 0
     start = len(layers) - min(len(layers), math.ceil(fraction * len(layers)))
-    block = _block_of(layers[start].name, patterns)
-    while block is not None and start > 0:
-        if _block_of(layers[start - 1].name, patterns) != block:
-            break
-        start -= 1
+    blocks = _blocks(layers, patterns)
+    start = blocks.index(blocks[start])  # the first layer of its block
     # A model's trainable flag overrides its layers': set it, then each layer.
     model.trainable = True
     for i, layer in enumerate(layers):
