@@ -370,7 +370,8 @@ def device():
 def backbone_speed(name, images, cfg):
     """Parameters, features, embedding and fine-tuning rates, 1-image latency."""
     from skcnn import CNNClassifier, ImageEmbedder
-    from skcnn._engine.backbones import block_patterns, unfreeze_top
+    from skcnn._engine.backbones import block_patterns
+    from skcnn._engine.freezing import unfreeze_top
 
     start = time.perf_counter()
     n, batch = cfg["embed_images"], cfg["embed_batch_size"]

@@ -415,7 +415,8 @@ def _as_backbone(backbone, owner):
 
 def _features(x, backbone, pixel_range, pooling, dtype=None):
     """``x`` through the input adaptation, the frozen backbone and the pooling."""
-    from ._engine.backbones import adaptation_layers, freeze
+    from ._engine.adaptation import adaptation_layers
+    from ._engine.freezing import freeze
 
     for layer in adaptation_layers(x.shape[-1], backbone, pixel_range):
         x = layer(x)

@@ -11,12 +11,12 @@ documents them.
 import numbers
 
 from ._compat import Interval, StrOptions
+from ._engine.adaptation import pixel_range
 from ._engine.backbones import (
     backbone_kind,
     block_patterns,
     check_backbone,
     image_size_of,
-    pixel_range,
     resolve_backbone,
 )
 from ._engine.bridge import KerasImageClassifier

@@ -17,6 +17,10 @@ network does. One module per concept:
 - ``training``: one ``Model.fit`` run, sample weights, the loss and the
   learning-rate schedule.
 - ``inference``: the forward pass compiled once per fitted model.
+- ``backbones``: pretrained feature extractors, in four forms; ``adaptation``:
+  the layers that feed them; ``freezing``: which of their layers train;
+  ``fine_tuning``: training around them in two phases; ``weights``: their
+  ImageNet weights files, fetched with a timeout.
 """
 
 # First of all: TensorFlow and Keras brought up quietly, with the backend

@@ -19,28 +19,12 @@ apart before TensorFlow sees any data; :func:`resolve_backbone` builds it):
 Every form is copied when it is built: a fit never trains the user's model,
 file or classifier in place.
 
-The input adaptation is made of Keras layers that serialise without code
-(no ``Lambda``), so that a saved network loads under Keras's ``safe_mode``
-and predicts from raw pixels: ``Resizing`` to the backbone's input size, then
-one frozen ``Dense`` layer on the channel axis that repeats a grayscale
-channel to three and applies the family's own preprocessing, which for every
-Keras application is an affine map of each pixel's channels (ResNet50's
-"caffe" mode flips RGB to BGR and subtracts the ImageNet means; MobileNetV2
-scales to [-1, 1]; EfficientNet, EfficientNetV2, MobileNetV3 and ConvNeXt
-take [0, 255] and normalise inside).
-
-BatchNormalization layers of a backbone are never trainable: a frozen
-BatchNormalization layer runs in inference mode in Keras 3, so its moving
-statistics (learnt on the pretraining data) are neither used from small
-batches nor overwritten, in both phases of a fine-tuning fit. (Calling the
-backbone with ``training=False`` inside a functional model does not do this
-in Keras 3.15: the outer ``training`` flag wins.)
+The layers that feed a backbone are in :mod:`.adaptation`; which of its
+layers train, in :mod:`.freezing`.
 """
 
 import difflib
-import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +32,7 @@ import numpy as np
 
 from .._compat import private_keras_seeds
 from .._param_validation import invalid_parameter
-from .._validation import is_stream
+from .freezing import all_layers
 from .runtime import keras
 from .weights import check_weights_file, imagenet_weights_file
 
@@ -56,14 +40,11 @@ __all__ = [
     "FAMILIES",
     "Backbone",
     "Family",
-    "adaptation_layers",
     "backbone_kind",
     "block_patterns",
     "check_backbone",
-    "freeze",
-    "pixel_range",
+    "image_size_of",
     "resolve_backbone",
-    "unfreeze_top",
 ]
 
 
@@ -164,9 +145,6 @@ _ANY_BLOCKS = (_SKCNN_BLOCKS, *sorted({f.block_pattern for f in FAMILIES.values(
 # ImageNet standard deviations of the RGB channels, as Keras's EfficientNet
 # states them.
 _IMAGENET_STDDEV = np.array([0.229, 0.224, 0.225], dtype="float32")
-
-# ImageNet means of Keras's "caffe" preprocessing, in BGR order.
-_CAFFE_MEANS = (103.939, 116.779, 123.68)
 
 
 @dataclass
@@ -434,7 +412,7 @@ def _copy(model):
     """A copy of ``model`` with its own layers and the same weights."""
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
-    for layer in _all_layers(clone):
+    for layer in all_layers(clone):
         if isinstance(layer, keras.layers.Normalization):
             # It computes from a copy of its state, made when it is built.
             layer.finalize_state()
@@ -483,7 +461,7 @@ def _reseed(model, seed):
         "depthwise_initializer": ("depthwise_kernel", "kernel"),
         "pointwise_initializer": ("pointwise_kernel",),
     }
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         for init_name, weight_names in kernels.items():
             initializer = getattr(layer, init_name, None)
             variable = next(
@@ -504,170 +482,8 @@ def _reseed(model, seed):
             variable.assign(fresh(tuple(variable.shape), variable.dtype))
 
 
-def pixel_range(X, owner):
-    """The range of pixel values ``X`` is in: ``(0, 255)`` or ``(0, 1)``.
-
-    uint8 images and images whose largest value is above 1 are taken as
-    [0, 255]; others as [0, 1] (as :class:`~skcnn.PixelScaler` makes them).
-
-    Raises
-    ------
-    ValueError
-        For values below 0 or above 255.
-    """
-    if X.dtype == np.uint8:
-        return (0, 255)
-    if is_stream(X):
-        # One pass over the batches: the range of scaled images is not known
-        # before they are decoded.
-        ranges = [(batch.min(), batch.max()) for batch in X.batches()]
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        low, high = float(low), float(high)
-    else:
-        low, high = float(np.min(X)), float(np.max(X))
-    if low < 0 or high > 255:
-        raise ValueError(
-            f"{owner} with a backbone expects pixel values in [0, 255] (such "
-            "as uint8 images) or in [0, 1] (as PixelScaler makes them), got "
-            f"values from {low:g} to {high:g}. A pretrained network's input "
-            "scaling is fixed: scale the images to one of those ranges."
-        )
-    return (0, 255) if high > 1 else (0, 1)
-
-
-def adaptation_layers(channels, backbone, fitted_range):
-    """Layers from the images to what ``backbone`` takes.
-
-    ``Resizing`` to its input size (when that differs from the images'),
-    then a frozen ``Dense`` layer on the channel axis that repeats a
-    grayscale channel and applies the family's preprocessing (when there is
-    anything to do). Both serialise without code.
-    """
-    layers = []
-    if backbone.image_size is not None:
-        layers.append(keras.layers.Resizing(*backbone.image_size, name="resize"))
-    kernel, bias = _preprocessing(channels, backbone, fitted_range)
-    if kernel is not None:
-        # Constant initialisers: the weights are set right below, and a
-        # random one would draw a default seed from Python's global random.
-        dense = keras.layers.Dense(
-            backbone.channels,
-            trainable=False,
-            kernel_initializer="zeros",
-            name="preprocess",
-        )
-        dense.build((None, None, None, channels))
-        dense.set_weights([kernel, bias])
-        layers.append(dense)
-    return layers
-
-
-def _preprocessing(channels, backbone, fitted_range):
-    """Kernel and bias of the per-pixel affine map, or (None, None) for none."""
-    wanted = backbone.channels
-    if channels not in (1, wanted):
-        raise ValueError(
-            f"The backbone takes images of {wanted} channels; got images of "
-            f"{channels} channels, which cannot be turned into {wanted}."
-        )
-    # channels x wanted: the identity, or a row of ones that repeats gray.
-    kernel = np.ones((1, wanted)) if channels == 1 else np.eye(wanted)
-    bias = np.zeros(wanted)
-    family = backbone.family
-    if family is not None:
-        # Keras's preprocess_input expects [0, 255].
-        kernel = kernel * (255.0 / fitted_range[1])
-        if family.preprocessing == "tf":
-            kernel, bias = kernel / 127.5, bias - 1.0
-        elif family.preprocessing == "caffe":
-            kernel, bias = kernel[:, ::-1], -np.asarray(_CAFFE_MEANS)
-    if channels == wanted and np.array_equal(kernel, np.eye(wanted)) and not bias.any():
-        return None, None
-    return kernel.astype("float32"), bias.astype("float32")
-
-
-def freeze(model):
-    """Make every layer of ``model`` untrainable."""
-    model.trainable = False
-
-
-def _all_layers(model):
-    """Every layer inside ``model``, nested models' layers included."""
-    for layer in model.layers:
-        yield layer
-        if isinstance(layer, keras.Model):
-            yield from _all_layers(layer)
-
-
-def _block_of(name, patterns):
-    """The block a layer name says it belongs to, or None."""
-    for pattern in patterns:
-        match = re.search(pattern, name)
-        if match:
-            # The captured part names the block ("2" of conv2, pool2, ...);
-            # a pattern that captures nothing names it whole.
-            groups = [g for g in match.groups() if g is not None]
-            return pattern, groups[0] if groups else match.group(0)
-    return None
-
-
-def _blocks(layers, patterns):
-    """The block of each layer: its name's, else that of the block around it.
-
-    Layers Keras names by their kind alone (``activation_15``, ``re_lu_8``)
-    sit inside the blocks of MobileNetV3: one between two layers of the same
-    block belongs to it. Any other unnamed layer (a stem, a top) is a block
-    of its own.
-    """
-    named = [_block_of(layer.name, patterns) for layer in layers]
-    blocks = []
-    for i, block in enumerate(named):
-        if block is None:
-            before = next((b for b in reversed(named[:i]) if b is not None), None)
-            after = next((b for b in named[i + 1 :] if b is not None), None)
-            block = before if before is not None and before == after else ("", i)
-        blocks.append(block)
-    return blocks
-
-
 def block_patterns(backbone):
     """Patterns that group the layers of a ``backbone`` parameter into blocks."""
     if isinstance(backbone, str) and backbone in FAMILIES:
         return (FAMILIES[backbone].block_pattern,)
     return _ANY_BLOCKS
-
-
-def unfreeze_top(model, fraction, patterns):
-    """Unfreeze the top ``fraction`` of ``backbone``'s layers, in whole blocks.
-
-    The layers are counted from the output: ``ceil(fraction * n_layers)``
-    of them, extended downwards to the first layer of the block the last of
-    them belongs to. BatchNormalization layers stay frozen.
-
-    Returns
-    -------
-    n_trainable : int
-        Number of layers unfrozen (BatchNormalization layers included in
-        the count of the span, not unfrozen).
-    """
-    layers = [
-        layer
-        for layer in model.layers
-        if not isinstance(layer, keras.layers.InputLayer)
-    ]
-    freeze(model)
-    if fraction <= 0:
-        return 0
-    start = len(layers) - min(len(layers), math.ceil(fraction * len(layers)))
-    blocks = _blocks(layers, patterns)
-    start = blocks.index(blocks[start])  # the first layer of its block
-    # A model's trainable flag overrides its layers': set it, then each layer.
-    model.trainable = True
-    for i, layer in enumerate(layers):
-        layer.trainable = i >= start and not isinstance(
-            layer, keras.layers.BatchNormalization
-        )
-    for layer in _all_layers(model):
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.trainable = False
-    return len(layers) - start

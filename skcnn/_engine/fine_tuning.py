@@ -2,7 +2,7 @@
 
 Phase 1 trains the head (the layers after the ``"features"`` pooling layer)
 with the backbone frozen. Phase 2, when asked for, unfreezes the top of the
-backbone in whole blocks (:func:`~skcnn._engine.backbones.unfreeze_top`)
+backbone in whole blocks (:func:`~skcnn._engine.freezing.unfreeze_top`)
 and trains the whole network at a lower learning rate. Each phase is one
 :func:`~skcnn._engine.training.train` run of its own: the network is
 compiled again (a fresh optimizer over the variables that now train) and
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .backbones import freeze, unfreeze_top
+from .freezing import freeze, unfreeze_top
 from .inference import InferenceFunction
 from .runtime import keras
 from .training import train

@@ -17,12 +17,12 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, InvalidParameterError
+from .._engine.adaptation import pixel_range
 from .._engine.backbones import (
     FAMILIES,
     backbone_kind,
     check_backbone,
     image_size_of,
-    pixel_range,
     resolve_backbone,
 )
 from .._engine.inference import InferenceFunction

@@ -16,18 +16,17 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 
 from skcnn import CNNClassifier
+from skcnn._engine.adaptation import adaptation_layers, pixel_range
 from skcnn._engine.backbones import (
     FAMILIES,
     Backbone,
-    adaptation_layers,
     backbone_kind,
     block_patterns,
     check_backbone,
     image_size_of,
-    pixel_range,
     resolve_backbone,
-    unfreeze_top,
 )
+from skcnn._engine.freezing import unfreeze_top
 from skcnn._engine.runtime import keras, tf
 from skcnn._param_validation import InvalidParameterError
 from skcnn.architectures import build_feature_extractor
@@ -699,3 +698,45 @@ def test_skcnn_networks_unfreeze_whole_blocks(pretrained_cnn, fraction, first):
         for layer in layers[start:]
         if not isinstance(layer, keras.layers.BatchNormalization)
     ]
+
+
+def test_efficientnet_from_a_weights_file_computes_as_keras_s_imagenet_build(
+    tmp_path,
+):
+    """Keras adds a stem rescaling only when it loads "imagenet" itself."""
+    from unittest import mock
+
+    from keras.src.applications import efficientnet
+
+    from skcnn._engine.runtime import keras
+
+    source = keras.applications.EfficientNetB0(
+        include_top=False, weights=None, input_shape=(32, 32, 3)
+    )
+    stem = next(
+        layer
+        for layer in source.layers
+        if isinstance(layer, keras.layers.Normalization)
+    )
+    # The ImageNet file's stem statistics: the means and squared deviations.
+    mean, _, count = stem.get_weights()
+    stem.set_weights(
+        [np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225]) ** 2, count]
+    )
+    path = tmp_path / "efficientnetb0_notop.weights.h5"
+    source.save_weights(path)
+    # Keras's own ImageNet build, its download replaced by the file above.
+    with mock.patch.object(efficientnet.file_utils, "get_file", return_value=path):
+        reference = keras.applications.EfficientNetB0(
+            include_top=False, weights="imagenet", input_shape=(32, 32, 3)
+        )
+    built = FAMILIES["efficientnet_b0"].build((32, 32), str(path))
+    images = np.random.RandomState(0).uniform(0, 255, (2, 32, 32, 3)).astype("f4")
+    # Compared after the stem, where the outputs are far from zero.
+    after_stem = [
+        keras.Model(model.inputs, model.get_layer("stem_conv").output)
+        for model in (reference, built)
+    ]
+    np.testing.assert_allclose(
+        after_stem[1](images).numpy(), after_stem[0](images).numpy(), atol=1e-4
+    )
