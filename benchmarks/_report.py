@@ -383,6 +383,106 @@ def _transfer(t):
     return rows
 
 
+def _streamed_text(row):
+    streamed = row.get("streamed")
+    return {True: "streamed", False: "in memory", None: "did not say"}[streamed]
+
+
+def _command_row(command, row, targets):
+    text = f"{row['peak_rss_mb']:,.0f}"
+    if row["returncode"] != 0:
+        return (
+            f"`skcnn {command}` on {row['files']:,} files: peak RSS, MB",
+            f"failed (exit status {row['returncode']}) at {text}",
+            targets,
+        )
+    detail = f"{row['wall_s']:.0f} s"
+    if command == "compare":
+        detail = f"{_streamed_text(row)}; {detail}"
+    return (
+        f"`skcnn {command}` on {row['files']:,} files: peak RSS, MB "
+        + ("(streamed or in memory; wall s)" if command == "compare" else "(wall s)"),
+        f"{text} ({detail})",
+        targets,
+    )
+
+
+def _folders(f):
+    data, compare = f["data"], f["compare"]
+    small, large = compare["small"], compare["large"]
+    h, w = data["image_size"]
+    rows = [
+        (
+            f"{small['files']:,} / {large['files']:,} RGB JPEG files of {h}×{w} "
+            f"in {data['classes']} classes: MB on disk",
+            f"{data['small_mb_on_disk']:,.0f} / {data['large_mb_on_disk']:,.0f}",
+        )
+    ]
+    if compare.get("options"):
+        rows.append(
+            ("`skcnn compare` options added", f"`{' '.join(compare['options'])}`")
+        )
+    rows += [
+        _command_row("compare", small, ()),
+        _command_row("compare", large, ("folders_compare_peak",)),
+    ]
+    said_by = large if large.get("said") else small
+    if said_by.get("said"):
+        rows.append(
+            (
+                f"what `skcnn compare` said on {said_by['files']:,} files",
+                said_by["said"][0].replace("|", "\\|"),
+            )
+        )
+    added = f["compare_added_mb"]
+    rows.append(
+        (
+            f"**`skcnn compare`: peak RSS added from {small['files']:,} to "
+            f"{large['files']:,} files, MB**",
+            "**no figure**" if added is None else f"**{added:+,.0f}**",
+            ("folders_compare_added",),
+        )
+    )
+    predict = f["predict"]
+    if "skipped" in predict:
+        rows.append(("`skcnn predict`", f"skipped: {predict['skipped']}"))
+    else:
+        rows.append(_command_row("predict", predict, ("folders_predict_peak",)))
+    t = f["throughput"]
+    n, (th, tw) = t["images"], t["image_size"]
+    d, train, pred = t["decode"], t["train"], t["predict"]
+    rows += [
+        (
+            f"decoding {n:,} files at {th}×{tw} (`ImageStream.batches`, batch "
+            f"{d['batch_size']}), images/s: 1 thread / {d['cores']} threads",
+            f"{d['one_thread_images_per_s']:,.0f} / {d['all_cores_images_per_s']:,.0f}",
+        ),
+        (
+            f"`PixelScaler → CNNClassifier()`, one epoch on {n:,} images, "
+            "images/s: decoding as it trains (`ImageLoader(stream=True)` first) "
+            "/ decoded beforehand",
+            f"{train['streamed_images_per_s']:,.0f} / "
+            f"{train['in_memory_images_per_s']:,.0f}",
+        ),
+        (
+            "**epoch time, streamed / decoded beforehand**",
+            f"**{train['ratio_streamed_to_in_memory']:.2f}**",
+            ("folders_streamed_epoch_ratio",),
+        ),
+        (
+            f"`predict` on {n:,} images, images/s: decoding as it predicts / "
+            "decoded beforehand",
+            f"{pred['streamed_images_per_s']:,.0f} / "
+            f"{pred['in_memory_images_per_s']:,.0f}",
+        ),
+        (
+            "**predict time, streamed / decoded beforehand**",
+            f"**{pred['ratio_streamed_to_in_memory']:.2f}**",
+        ),
+    ]
+    return rows
+
+
 RENDERERS = {
     "training": _training,
     "throughput": _throughput,
@@ -396,6 +496,7 @@ RENDERERS = {
     "full_scale": _full_scale,
     "tuning": _tuning,
     "transfer": _transfer,
+    "folders": _folders,
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from benchmarks import __main__ as runner
 from benchmarks import _report, _targets
 from benchmarks._common import ROOT
+from tests.benchmarks.test_folders import folders_result
 
 STORED = ROOT / "benchmarks" / "results" / "2026-11-22.json"
 
@@ -36,6 +37,12 @@ def _met():
         },
         "accuracy": {"models": {defaults: {"accuracy": 0.99, "fit_s": 40.0}}},
         "tuning": {"configurations": {"dense512": {"mean_accuracy": 0.996}}},
+        "folders": {
+            "compare": {"large": {"peak_rss_mb": 1800.0}},
+            "compare_added_mb": 120.0,
+            "predict": {"peak_rss_mb": 1100.0},
+            "throughput": {"train": {"ratio_streamed_to_in_memory": 1.1}},
+        },
     }
 
 
@@ -118,6 +125,7 @@ def test_every_target_is_shown_on_a_row_of_the_report():
             }
         },
     }
+    results["folders"] = folders_result()
     shown = {
         target
         for name in runner.BENCHMARKS
