@@ -32,6 +32,36 @@ WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".keras")
 #: The smallest image side the Keras applications are built for.
 MIN_BACKBONE_SIZE = 32
 
+#: The input side of the Keras applications in :data:`BACKBONES` (their
+#: native size, ``Family.native_size`` in ``skcnn._engine.backbones``).
+BACKBONE_SIZE = 224
+
+#: The largest side of the size chosen for images of mixed sizes (without
+#: ``--image-size``): their median height and width, scaled down to fit in
+#: a square of this side. CNNClassifier's default network (three blocks of
+#: 2x2 pooling) then ends on 16x16 feature maps, and its dense layer has
+#: 2 million weights; each doubling of the side quadruples both the pixels
+#: held and the computation, which small photo datasets rarely repay.
+AUTO_MAX_SIDE = 128
+
+#: Default of ``--memory-budget``: 1 GB (10**9 bytes) of estimated memory
+#: for the loaded images, which leaves room for TensorFlow (about 1 GB) on
+#: a laptop of 8 GB; with the 13 bytes per pixel value the in-memory path
+#: takes (:data:`skcnn.cli._data.BYTES_PER_VALUE`), about 77 MB of decoded
+#: pixels: 1,500 RGB photos at 128x128, or 98,000 grayscale images at 28x28,
+#: stay in memory.
+MEMORY_BUDGET = 10**9
+
+#: Units of memory sizes: KB, MB, ... are powers of 1000, KiB, MiB, ... of
+#: 1024; a bare number, and B, is bytes.
+_UNITS = {
+    "": 1,
+    "b": 1,
+    **{f"{p}b": 1000 ** (i + 1) for i, p in enumerate("kmgt")},
+    **{p: 1000 ** (i + 1) for i, p in enumerate("kmgt")},
+    **{f"{p}ib": 1024 ** (i + 1) for i, p in enumerate("kmgt")},
+}
+
 
 def positive_int(text):
     """A positive integer."""
@@ -42,6 +72,46 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
+
+
+def memory_size(text):
+    """A memory size in bytes: ``2GB``, ``512MB``, ``1.5GiB``, ``1000``."""
+    number = text.strip().lower()
+    digits = number.rstrip("kmgtib ")
+    unit = number[len(digits) :].strip()
+    try:
+        value = float(digits) * _UNITS[unit]
+    except (ValueError, KeyError):
+        value = 0.0
+    if not 1 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a memory size like 2GB, 512MB or 1.5GiB (KB, MB, GB: "
+            f"powers of 1000; KiB, MiB, GiB: of 1024), got {text!r}"
+        )
+    return int(value)
+
+
+def format_bytes(n_bytes):
+    """``n_bytes`` for people: ``512 bytes``, ``1.5 kB``, ``7.7 GB``, ``1 GB``."""
+    value = float(n_bytes)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if value < 999.5 or unit == "TB":
+            break
+        value /= 1000
+    text = f"{value:.1f}" if value < 99.95 and unit != "bytes" else f"{value:.0f}"
+    return f"{text.removesuffix('.0')} {unit}"
+
+
+def add_memory_budget_option(sub, help_text):
+    """``--memory-budget SIZE`` (default None: :data:`MEMORY_BUDGET`)."""
+    sub.add_argument(
+        "--memory-budget",
+        type=memory_size,
+        metavar="SIZE",
+        help=f"{help_text} SIZE is like 2GB, 512MB or 1.5GiB (KB, MB, GB are "
+        "powers of 1000; KiB, MiB, GiB of 1024) "
+        f"(default: {format_bytes(MEMORY_BUDGET).replace(' ', '')})",
+    )
 
 
 def epochs(text):
@@ -203,20 +273,29 @@ class ImageSizeAction(argparse.Action):
         setattr(namespace, self.dest, size)
 
 
-def add_training_command(commands, name, run, check, default_out, **texts):
+def add_training_command(
+    commands, name, run, check, default_out, *, backbone=False, **texts
+):
     """A subcommand that trains on a dataset, with the options it shares.
 
     ``texts`` are the ``help`` and ``description`` of the subcommand; ``run``
     runs it and ``check(parser, args)`` rejects what argparse cannot.
+    ``backbone``: whether it has ``--backbone`` (for the help texts).
     """
     sub = commands.add_parser(name, **texts)
-    add_common_options(sub, default_out)
+    add_common_options(sub, default_out, backbone=backbone)
     sub.set_defaults(run=run, check=check, subparser=sub)
     return sub
 
 
-def add_common_options(sub, default_out):
+def add_common_options(sub, default_out, *, backbone=False):
     """The dataset, output folder, seed and verbosity options."""
+    with_backbone = (
+        f", or with --backbone NAME its input size ({BACKBONE_SIZE} or "
+        "--backbone-image-size)"
+        if backbone
+        else ""
+    )
     sub.add_argument(
         "--dataset",
         type=dataset,
@@ -232,8 +311,10 @@ def add_common_options(sub, default_out):
         nargs="+",
         action=ImageSizeAction,
         metavar=("H", "W"),
-        help="folder datasets: resize every image to H W (or HxW); by default "
-        "all images must have the same size",
+        help="folder datasets: resize every image to H W (or HxW), keeping "
+        "its aspect (padded). By default the images keep their size when they "
+        "all have one; when they differ, their median height and width, "
+        f"scaled down to fit {AUTO_MAX_SIDE}x{AUTO_MAX_SIDE}{with_backbone}",
     )
     sub.add_argument(
         "--test-size",
@@ -267,8 +348,8 @@ def check_common_options(parser, args):
                 "folders, which are used as the split"
             )
         return
-    for option in ("image_size", "test_size"):
-        if getattr(args, option) is not None:
+    for option in ("image_size", "test_size", "memory_budget"):
+        if getattr(args, option, None) is not None:
             parser.error(
                 f"--{option.replace('_', '-')} applies to folder datasets only, "
                 f"not to --dataset {args.dataset}"

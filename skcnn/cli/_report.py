@@ -1,6 +1,8 @@
 """What the subcommands print and write: tables, pictures, results.json, report.md."""
 
+import itertools
 import json
+import re
 import sys
 import textwrap
 
@@ -71,6 +73,130 @@ def plot_comparison(rows, path, highlight=("CNNClassifier",)):
     return path.name
 
 
+#: Tick labels are wrapped at this many characters: a long class name takes
+#: two lines instead of the room of its neighbours.
+LABEL_WIDTH = 16
+
+
+def _wrap(text, width=LABEL_WIDTH):
+    """``text`` in lines of at most ``width`` characters where it can break.
+
+    Lines break after spaces, underscores and hyphens (class folders are
+    often named ``african_elephant``); a longer word stays whole.
+    """
+    lines = []
+    for line in str(text).split("\n"):
+        current = ""
+        for piece in re.split(r"(?<=[\s_-])", line):
+            if current and len((current + piece).rstrip()) > width:
+                lines.append(current.rstrip())
+                current = piece
+            else:
+                current += piece
+        lines.append(current.rstrip())
+    return "\n".join(lines)
+
+
+def _overlap(texts, renderer):
+    """Whether any two of ``texts`` (tick labels, left to right) overlap."""
+    boxes = sorted(
+        (t.get_window_extent(renderer) for t in texts if t.get_text()),
+        key=lambda box: box.x0,
+    )
+    # A gap of under 4 pixels reads as one word.
+    return any(b.x0 < a.x1 + 4 for a, b in itertools.pairwise(boxes))
+
+
+def readable_ticks(ax, axis="x"):
+    """Wrap long tick labels of ``axis``; turn x labels 45° if they still overlap.
+
+    Turned labels are left on one line each, and end under their tick
+    (``ha="right"``, anchored), so that each still points at its column.
+    Returns whether they were turned.
+    """
+    get = ax.get_xticklabels if axis == "x" else ax.get_yticklabels
+    place = ax.set_xticks if axis == "x" else ax.set_yticks
+    ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
+    names = [text.get_text() for text in get()]
+    place(ticks, [_wrap(name) for name in names])
+    if axis != "x":
+        return False
+    figure = ax.figure
+    figure.canvas.draw()  # lays the labels out, to measure them
+    turned = _overlap(ax.get_xticklabels(), figure.canvas.get_renderer())
+    if turned:
+        place(ticks, names)
+        for text in ax.get_xticklabels():
+            text.set(rotation=45, ha="right", rotation_mode="anchor")
+    return turned
+
+
+def wrap_titles(display):
+    """Wrap the long panel titles of an ImageGridDisplay (class names)."""
+    for title in display.titles_:
+        title.set_text(_wrap(title.get_text(), 20))
+
+
+def confusion_matrix(y_true, y_pred, names, title):
+    """A ConfusionMatrixDisplay of the class codes, readable with long names.
+
+    All classes are drawn, present in the predictions or not; the figure
+    grows with their number, and long names are wrapped and turned
+    (:func:`readable_ticks`).
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    side = max(6.4, 0.45 * len(names) + 2.5)
+    figure, ax = plt.subplots(figsize=(side, 0.85 * side))
+    display = ConfusionMatrixDisplay.from_predictions(
+        y_true,
+        y_pred,
+        labels=np.arange(len(names)),
+        display_labels=list(names),
+        colorbar=False,
+        ax=ax,
+    )
+    readable_ticks(ax, "x")
+    readable_ticks(ax, "y")
+    ax.set_title(title)
+    return display
+
+
+def _loading_section(results):
+    """The report's lines on the image size, streaming and the baselines' sample."""
+    from ._args import format_bytes
+    from ._data import describe_sizing
+
+    loading = results.get("loading")
+    if not loading:
+        return ""
+    lines = []
+    if loading["rule"] in ("median", "backbone"):
+        lines.append(
+            f"Images resized to {describe_sizing(loading)}; --image-size "
+            "chooses another."
+        )
+    if loading["streamed"]:
+        lines.append(
+            "Streamed from disk, batch by batch: in memory the images would "
+            f"have taken about {format_bytes(loading['memory_estimate_bytes'])}, "
+            f"more than --memory-budget "
+            f"{format_bytes(loading['memory_budget_bytes'])}."
+        )
+    sample = results.get("baseline_sample")
+    if sample:
+        h, w = sample["image_size"]
+        lines.append(
+            f"The baselines were fitted on a stratified sample of "
+            f"{sample['n_images']:,} of the {sample['of']:,} training images, "
+            f"decoded at {h}x{w}, and scored on the test images decoded the "
+            "same way."
+        )
+    return "".join(f"\n{textwrap.fill(line, 79)}\n" for line in lines)
+
+
 def _backbone_section(results):
     """The report's part on the pretrained backbone, if there was one."""
     if "backbone" not in results:
@@ -116,7 +242,7 @@ def compare_report(results, table):
 Dataset: **{results["dataset"]}**, {results["n_train"]} training and
 {results["n_test"]} test images of shape {tuple(results["image_shape"])};
 CNN trained for {results["epochs"]} epochs. skcnn {results["skcnn_version"]}.
-
+{_loading_section(results)}
 {table}
 {saved}
 ![comparison]({p["comparison"]})

@@ -43,6 +43,7 @@ def add_parser(commands):
         run,
         check,
         "skcnn-results",
+        backbone=True,
         help="train a CNN and baselines on the same split and compare them",
         description="Train CNNClassifier and baselines on the same split, print "
         "a comparison table and write pictures, results.json and report.md. "
@@ -62,6 +63,19 @@ def add_parser(commands):
         type=_baseline_list,
         default=["logreg"],
         help=f"comma-separated, from {', '.join(_models.BASELINES)} (default: logreg)",
+    )
+    _args.add_memory_budget_option(
+        compare,
+        "folder datasets: the memory the loaded images may take. Decoded, an "
+        "image takes height x width x channels bytes, and training copies it "
+        f"to floats: {_data.BYTES_PER_VALUE} bytes per pixel value in all (1 "
+        "for the image, 4 for the CNN's float32 copy, 8 for the baselines' "
+        "float64 copy). Beyond the budget the images are streamed from disk, "
+        "a few batches in memory at a time, and the baselines are fitted on "
+        f"a stratified sample of at most {_models.BASELINE_MAX_IMAGES:,} "
+        f"training images with sides scaled down to at most "
+        f"{_models.BASELINE_MAX_SIDE} pixels; --save then writes a pipeline "
+        "that streams too.",
     )
     compare.add_argument(
         "--save",
@@ -134,6 +148,8 @@ BACKBONE_DEFAULTS = {
 def check(parser, args):
     """Usage errors that argparse cannot see alone."""
     _args.check_common_options(parser, args)
+    if isinstance(args.dataset, Path) and args.memory_budget is None:
+        args.memory_budget = _args.MEMORY_BUDGET
     if args.save is not None and args.save.is_dir():
         parser.error(
             f"argument --save: expected a file path, got the folder {args.save}"
@@ -178,7 +194,9 @@ def _fit_and_score(models, X_train, X_test, y_train, y_test, say, labels=None):
     codes = None if labels is None else {label: i for i, label in enumerate(labels)}
     rows, predictions = [], {}
     for name, model in models.items():
-        say(f"training {name} on {len(X_train)} images ...")
+        # A baseline on a streamed folder trains on a sample of the images.
+        n_images = getattr(model, "n_images", len(X_train))
+        say(f"training {name} on {n_images} images ...")
         start = time.perf_counter()
         model.fit(X_train, y_train if labels is None else labels[y_train])
         fit_seconds = time.perf_counter() - start
@@ -199,9 +217,18 @@ def _fit_and_score(models, X_train, X_test, y_train, y_test, say, labels=None):
     return rows, predictions
 
 
-def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out, cnn_rows):
-    from sklearn.metrics import ConfusionMatrixDisplay
+def _read(images, rows):
+    """``images[rows]`` decoded: from an array, or read from an ImageStream."""
+    from ..preprocessing import ImageStream
 
+    if isinstance(images, ImageStream):
+        if len(rows) == 0:  # a stream of no files cannot be made
+            return np.zeros((0, *images.shape[1:]), dtype=images.dtype)
+        return images.read(rows)
+    return images[rows]
+
+
+def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out, cnn_rows):
     from ..plotting import (
         ClassDistributionDisplay,
         ConvFiltersDisplay,
@@ -212,35 +239,40 @@ def _pictures(bunch, cnn, test_images, y_train, y_test, cnn_pred, rows, out, cnn
     save = _report.save_picture
     names = list(bunch.target_names)
     pictures = {}
-    pictures["samples"] = save(
-        ImageGridDisplay.from_images(
-            test_images, y_test, n_images=10, n_cols=5, class_names=names
-        ),
-        out / "samples.png",
+    # Only the images drawn are read: test_images may be a stream.
+    first = np.arange(min(10, len(y_test)))
+    samples = ImageGridDisplay.from_images(
+        _read(test_images, first),
+        y_test[first],
+        n_images=10,
+        n_cols=5,
+        class_names=names,
     )
-    pictures["class_distribution"] = save(
-        ClassDistributionDisplay.from_labels(y_train, y_test=y_test, class_names=names),
-        out / "class_distribution.png",
+    _report.wrap_titles(samples)
+    pictures["samples"] = save(samples, out / "samples.png")
+    distribution = ClassDistributionDisplay.from_labels(
+        y_train, y_test=y_test, class_names=names
     )
+    _report.readable_ticks(distribution.ax_, "x")
+    pictures["class_distribution"] = save(distribution, out / "class_distribution.png")
     pictures["training_curves"] = save(
         TrainingHistoryDisplay.from_estimator(cnn), out / "training_curves.png"
     )
-    confusion = ConfusionMatrixDisplay.from_predictions(
-        y_test, cnn_pred, display_labels=names, colorbar=False
+    confusion = _report.confusion_matrix(
+        y_test, cnn_pred, names, "CNNClassifier confusion matrix"
     )
-    confusion.ax_.set_title("CNNClassifier confusion matrix")
     pictures["confusion_matrix"] = save(confusion, out / "confusion_matrix.png")
-    pictures["misclassified"] = save(
-        ImageGridDisplay.from_predictions(
-            test_images,
-            y_test,
-            cnn_pred,
-            only_errors=True,
-            n_images=15,
-            class_names=names,
-        ),
-        out / "misclassified.png",
+    wrong = np.flatnonzero(y_test != cnn_pred)[:15]
+    misclassified = ImageGridDisplay.from_predictions(
+        _read(test_images, wrong),
+        y_test[wrong],
+        cnn_pred[wrong],
+        only_errors=True,
+        n_images=15,
+        class_names=names,
     )
+    _report.wrap_titles(misclassified)
+    pictures["misclassified"] = save(misclassified, out / "misclassified.png")
     pictures["filters"] = save(
         ConvFiltersDisplay.from_estimator(cnn), out / "filters.png"
     )
@@ -300,8 +332,15 @@ def _models_to_train(args, bunch, say):
     # Every row so far runs a convolutional network; --save picks among them.
     cnn_rows = list(models)
     for name in args.baselines:
-        models[_models.BASELINES[name]] = _models.baseline(
-            name, bunch, args.random_state
+        model = _models.baseline(name, bunch, args.random_state)
+        models[_models.baseline_name(name, model)] = model
+    sampled = [m for m in models.values() if isinstance(m, _models.SampledBaseline)]
+    if sampled and sampled[0].reduced:
+        (h, w), n = sampled[0].image_size, sampled[0].n_images
+        say(
+            f"baselines: fitted on a stratified sample of {n:,} of the "
+            f"{bunch.n_train:,} training images decoded at {h}x{w} (the images "
+            "are streamed; scikit-learn's models need theirs in memory)"
         )
     return models, cnn_rows
 
@@ -364,13 +403,17 @@ def run(args):
         "dataset": bunch.source,
         "n_train": int(len(X_train)),
         "n_test": int(len(X_test)),
-        "image_shape": list(bunch.images.shape[1:]),
+        "image_shape": [int(v) for v in bunch.images.shape[1:]],
+        "streamed": bool(bunch.get("streamed", False)),
         "epochs": len(cnn[-1].history_["loss"]),
         "cnn_history": cnn[-1].history_,
         "models": rows,
         "pictures": pictures,
         "skcnn_version": __version__,
     }
+    if "loading" in bunch:
+        results["loading"] = bunch.loading
+        results["baseline_sample"] = _baseline_sample(models, bunch)
     if args.backbone is not None:
         tuned = models[cnn_rows[1]]
         results["backbone"] = _backbone_results(args, tuned)
@@ -396,6 +439,19 @@ def run(args):
     return results
 
 
+def _baseline_sample(models, bunch):
+    """What results.json records of the baselines' sample (None: all images)."""
+    for model in models.values():
+        if isinstance(model, _models.SampledBaseline) and model.reduced:
+            return {
+                "n_images": int(model.n_images),
+                "of": int(bunch.n_train),
+                "image_size": list(model.image_size),
+                "stratified": True,
+            }
+    return None
+
+
 def _best_row(rows, names):
     """The most accurate row among ``names``; a tie goes to the first listed."""
     candidates = [row for row in rows if row["model"] in names]
@@ -417,7 +473,9 @@ def _model_to_save(model, bunch):
     ImageReshaper (PixelScaler → CNNClassifier, or PixelScaler →
     ImageEmbedder → LogisticRegression), which takes image file paths (the
     loader set to the size and colour mode the network was trained on).
-    Otherwise the fitted array pipeline itself.
+    A streamed folder's pipeline takes them already, through an ImageLoader
+    that streams, and is saved as it is. Otherwise the fitted array
+    pipeline itself.
     """
     from sklearn.pipeline import make_pipeline
 
@@ -426,7 +484,8 @@ def _model_to_save(model, bunch):
     for _, step in model.steps:
         if isinstance(step, CNNClassifier):
             step.set_params(fit__callbacks=None)  # the progress printer
-    if "filenames" not in bunch:
+    if "filenames" not in bunch or bunch.get("streamed"):
+        # A streamed fit's pipeline starts with its streaming ImageLoader.
         return model
     loader = ImageLoader(
         image_size=bunch.images.shape[1:3], color_mode=bunch.color_mode

@@ -6,8 +6,15 @@ CNNClassifier, or ImageLoader → PixelScaler → ImageEmbedder →
 LogisticRegression) pickled with joblib. Folders are searched recursively for
 image files, which are decoded and predicted in batches; one row per file
 (path, predicted label, its probability) goes to stdout as it is ready.
+
+A batch is decoded into one array, unless that array and its float32 copy
+would exceed ``--memory-budget`` or the model's ImageLoader streams (a model
+saved from a streamed ``skcnn compare`` run): then each batch goes to the
+network as an :class:`~skcnn.preprocessing.ImageStream`, which decodes it
+one network batch at a time.
 """
 
+import copy
 import csv
 import json
 import os
@@ -20,6 +27,10 @@ from . import _args, _report
 from ._errors import CommandError
 
 FORMATS = ("table", "csv", "json")
+
+#: Bytes a batch decoded in memory holds per pixel value, for the budget:
+#: 1 for the uint8 images and 4 for the float32 copy PixelScaler makes.
+BYTES_PER_VALUE = 5
 
 
 def add_parser(commands):
@@ -52,8 +63,18 @@ def add_parser(commands):
         default=256,
         help="images decoded and predicted at a time (default: %(default)s)",
     )
+    _args.add_memory_budget_option(
+        predict,
+        "the memory a batch of --batch-size images may take, decoded and "
+        f"scaled ({BYTES_PER_VALUE} bytes per pixel value: 1 for the image, 4 "
+        "for its float32 copy). Beyond it, or when the model's ImageLoader "
+        "streams (saved from a streamed skcnn compare run), each batch goes to "
+        "the network as a stream, decoded a network batch at a time.",
+    )
     predict.add_argument(
-        "--quiet", action="store_true", help="no progress line on stderr"
+        "--quiet",
+        action="store_true",
+        help="no progress lines on stderr",
     )
     predict.set_defaults(run=run, check=lambda parser, args: None, subparser=predict)
     return predict
@@ -206,12 +227,71 @@ class _Rows:
         self.stream.flush()
 
 
+def _stream_batch(loader, network, files):
+    """Probabilities of ``files`` through a streaming ``loader``, and failures.
+
+    A stream decodes its files as the network reads them: when one cannot
+    be read, each file is decoded alone to find which, and the others are
+    predicted.
+    """
+    try:
+        return network.predict_proba(loader.transform(files)), files, []
+    except OSError:
+        pass
+    read, failed = [], []
+    for path in files:
+        try:
+            loader.transform([path]).read()
+            read.append(path)
+        except OSError as exc:
+            failed.append(exc)
+    proba = network.predict_proba(loader.transform(read)) if read else None
+    return proba, read, failed
+
+
+def _predict_batch(loader, network, files):
+    """Probabilities of the readable ``files``, those files and the failures."""
+    if getattr(loader, "stream", False):
+        return _stream_batch(loader, network, files)
+    images, read, failed = _load_batch(loader, files)
+    proba = None if images is None else network.predict_proba(images)
+    return proba, read, failed
+
+
+def _streaming_loader(loader, n_files, args):
+    """``loader``, or a copy that streams, and why it streams (None: it does not)."""
+    # A loader pickled before ImageLoader could stream has no such setting.
+    if getattr(loader, "stream", False):
+        return loader, "the model's ImageLoader streams"
+    budget = _args.MEMORY_BUDGET if args.memory_budget is None else args.memory_budget
+    h, w = loader.image_size_
+    batch = min(args.batch_size, n_files)
+    estimate = batch * h * w * loader.n_channels_ * BYTES_PER_VALUE
+    if estimate <= budget:
+        return loader, None
+    streaming = copy.copy(loader)
+    streaming.stream = True
+    return streaming, (
+        f"a batch of {batch:,} images at {h}x{w} would take about "
+        f"{_args.format_bytes(estimate)} in memory, more than --memory-budget "
+        f"{_args.format_bytes(budget)}"
+    )
+
+
 def run(args):
     """Run ``skcnn predict``; return the number of files predicted."""
     _check_model_file(args.model)  # before the slow part
     files = find_images(args.inputs)
     model = load_model(args.model)
     loader, network = model[0], model[1:]
+    loader, reason = _streaming_loader(loader, len(files), args)
+    if reason is not None and not args.quiet:
+        print(
+            f"streaming the images to the network, one network batch at a "
+            f"time: {reason}",
+            file=sys.stderr,
+            flush=True,
+        )
     labels = [
         label.item() if hasattr(label, "item") else label for label in model.classes_
     ]
@@ -228,12 +308,11 @@ def run(args):
     )
     failures = []
     for start in range(0, len(files), args.batch_size):
-        images, read, failed = _load_batch(
-            loader, files[start : start + args.batch_size]
+        proba, read, failed = _predict_batch(
+            loader, network, files[start : start + args.batch_size]
         )
         failures.extend(failed)
-        if images is not None:
-            proba = network.predict_proba(images)
+        if proba is not None:
             for path, row in zip(read, proba, strict=True):
                 best = int(np.argmax(row))
                 rows.write(display_path(path), labels[best], float(row[best]))

@@ -331,3 +331,58 @@ def _describe(root, names, target, images, failures, keep_aspect):
     if failures:
         text += f" {len(failures)} unreadable file(s) skipped."
     return text
+
+
+def scan_image_folder(path, *, on_error="warn", n_jobs=None, verbose=0):
+    """The files, classes and headers of a folder with one subfolder per class.
+
+    What :func:`load_image_folder` reads before it decodes anything, with
+    the same rules, warnings and errors (a file whose header cannot be
+    read is skipped with ``on_error="warn"``), and the headers themselves:
+    for a caller that chooses an image size or estimates the memory the
+    pixels need before decoding them (the ``skcnn`` command). Not part of
+    the public API.
+
+    Returns
+    -------
+    scan : Bunch
+        ``filenames`` (list of str), ``target`` (int, index into
+        ``target_names``), ``target_names`` (list of str, sorted) and
+        ``headers`` (the :class:`~skcnn.preprocessing._pillow.Header` of
+        each file kept: its ``size`` and whether it is ``grayscale``).
+    """
+    n_jobs = check_n_jobs(n_jobs, _NAME)
+    if on_error not in ("warn", "raise"):
+        raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
+    root = os.fspath(path)
+    root = os.fsdecode(root) if isinstance(root, bytes) else root
+    _check_folder(root)
+    names, files = _list_classes(root)
+    paths = [f for name in names for f in files[name]]
+    target = np.repeat(np.arange(len(names)), [len(files[n]) for n in names])
+    mode = "raise" if on_error == "raise" else "collect"
+    headers, failures = read_headers(paths, n_jobs, verbose, mode)
+    keep = np.array([h is not None for h in headers], dtype=bool)
+    if not keep.any():
+        raise ValueError(
+            f"None of the {len(paths)} image files in {root!r} could be read; "
+            f"the first: {failures[0][1]}"
+        )
+    present = np.unique(target[keep])
+    lost = [names[i] for i in sorted(set(range(len(names))) - set(present))]
+    if failures:
+        _warn_skipped(root, failures, lost)
+    names = [names[i] for i in present]
+    if len(names) == 1:
+        warnings.warn(
+            f"{root!r} holds a single class, {names[0]!r}: a classifier needs "
+            "at least two class subfolders.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Bunch(
+        filenames=[p for p, k in zip(paths, keep, strict=True) if k],
+        target=np.searchsorted(present, target[keep]).astype(np.int64),
+        target_names=names,
+        headers=[h for h in headers if h is not None],
+    )

@@ -142,19 +142,18 @@ def test_stratified_split_resized_images_and_a_broken_file(tmp_path):
     (root / "one" / "broken.png").write_bytes(b"not a png")
     argv = ["compare", "--dataset", str(root), "--out", str(tmp_path / "out")]
 
-    code, _, err = _run_main(argv)
-    assert code == 1
-    assert "different sizes" in err and "12x12" in err and "8x8" in err
-
-    code, printed, err = _run_main(
-        [*argv, "--image-size", "10x10", "--test-size", "0.25", "--epochs", "1"]
-    )
+    # Without --image-size, the images' median size: 10x10.
+    code, printed, err = _run_main([*argv, "--test-size", "0.25", "--epochs", "1"])
     assert code == 0, err
+    assert "image size: 10x10, their median height and width (the images come " in (
+        printed
+    )
     assert "skcnn: warning: Skipped 1 unreadable image file" in err
     assert "broken.png" in err
     assert "train images (45, 10, 10, 1), test images (15, 10, 10, 1)" in printed
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert (results["n_train"], results["n_test"]) == (45, 15)
+    assert results["loading"]["rule"] == "median"
 
 
 @pytest.mark.parametrize(
