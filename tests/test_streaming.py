@@ -131,3 +131,16 @@ def test_embedder_on_a_stream(digit_files):
     streamed = embedder.fit(stream).transform(stream)
     np.testing.assert_allclose(streamed, embedder.transform(stream.read()), atol=1e-6)
     assert streamed.shape == (20, embedder.get_feature_names_out().size)
+
+
+def test_cached_stream_trains_as_the_files_do(digit_files, tmp_path):
+    paths, y = digit_files
+    cached = make_pipeline(
+        ImageLoader(stream=True, cache_dir=tmp_path / "pixels"),
+        PixelScaler(),
+        CNNClassifier(**SMALL),
+    ).fit(paths, y)
+    assert len(list((tmp_path / "pixels").glob("*.npy"))) == len(paths)
+    np.testing.assert_array_equal(
+        cached.predict_proba(paths), _pipeline(True).fit(paths, y).predict_proba(paths)
+    )

@@ -1,11 +1,13 @@
 """ImageLoader: image files in, one uint8 array of images (or an ImageStream) out."""
 
 import numbers
+import os
 
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
+from .._param_validation import invalid_parameter
 from ._files import (
     check_paths,
     common_size,
@@ -92,6 +94,13 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         an array: nothing is decoded until the stream is read, one batch at a
         time. The images' size must be known: ``image_size``, or the one
         common size of the images seen in :meth:`fit`.
+    cache_dir : str or path, default=None
+        With ``stream=True``: a folder where the stream keeps each decoded
+        image (uint8, one ``.npy`` file per image and setting), so that
+        later epochs and fits read the pixels back instead of decoding the
+        file again. It takes the decoded size of the images on disk; a
+        file changed since (its size or modification time) is decoded
+        again. None decodes every time.
 
     Attributes
     ----------
@@ -143,6 +152,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
         "stream": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -153,6 +163,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         n_jobs=None,
         verbose=0,
         stream=False,
+        cache_dir=None,
     ):
         self.image_size = image_size
         self.color_mode = color_mode
@@ -160,6 +171,7 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.stream = stream
+        self.cache_dir = cache_dir
 
     def _check_params(self):
         name = type(self).__name__
@@ -170,6 +182,15 @@ class ImageLoader(TransformerMixin, BaseEstimator):
             check_n_jobs(self.n_jobs, name),
         )
         self._validate_params()  # verbose, and anything the checks let through
+        if self.cache_dir is not None and not self.stream:
+            raise invalid_parameter(
+                "cache_dir",
+                name,
+                "None without stream=True",
+                self.cache_dir,
+                hint="The cache keeps decoded images of a stream; without "
+                "streaming they are decoded into memory once anyway.",
+            )
         return checked
 
     def _fit(self, paths, read_files):
@@ -265,7 +286,12 @@ ImageStream
         if self.stream:
             # n_jobs as given: -1 means the cores of the machine that reads it.
             return ImageStream(
-                paths, self.image_size_, self.color_mode_, keep_aspect, self.n_jobs
+                paths,
+                self.image_size_,
+                self.color_mode_,
+                keep_aspect,
+                self.n_jobs,
+                cache_dir=self.cache_dir,
             )
         images, _ = decode_images(
             paths, self.image_size_, self.n_channels_, keep_aspect, n_jobs, self.verbose

@@ -7,9 +7,13 @@ pixels are those the loader's array would hold. NumPy and Pillow only, no
 TensorFlow.
 """
 
+import hashlib
 import numbers
 import operator
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -113,6 +117,13 @@ class ImageStream:
         Number of images :meth:`batches` decodes at a time when it is not
         given one; also the batches in which :class:`PixelScaler` learns
         its statistics and :meth:`read` scales.
+    cache_dir : str or path, default=None
+        A folder where each decoded image is kept (uint8, one ``.npy`` file
+        named from the file's path, size, modification time and the
+        decoding settings), so that reading it again (in the next epoch,
+        the next fit) loads the pixels instead of decoding the file. Files
+        are written whole or not at all; a file changed since is decoded
+        again. None decodes every time.
 
     Attributes
     ----------
@@ -161,6 +172,7 @@ class ImageStream:
         keep_aspect="pad",
         n_jobs=None,
         batch_size=256,
+        cache_dir=None,
     ):
         name = type(self).__name__
         self._paths = _frozen(check_paths(paths, name))
@@ -175,6 +187,7 @@ class ImageStream:
         # Kept as given: -1 means the cores of whichever machine reads it.
         self._n_jobs = n_jobs
         self._batch_size = _check_batch_size(batch_size, name)
+        self._cache_dir = None if cache_dir is None else str(cache_dir)
         self._steps = ()
 
     # -- what it stands for ------------------------------------------------
@@ -208,6 +221,11 @@ class ImageStream:
     def batch_size(self):
         """Default number of images per batch."""
         return self._batch_size
+
+    @property
+    def cache_dir(self):
+        """Folder of the decoded images kept on disk, or None."""
+        return self._cache_dir
 
     @property
     def n_channels(self):
@@ -375,13 +393,59 @@ class ImageStream:
 
     def _decode(self, paths):
         """Decode ``paths`` (a slice of :attr:`paths`) and apply the scaling."""
+        if self._cache_dir is None:
+            images = self._decode_files(paths)
+        else:
+            images = self._decode_cached(paths)
+        for step in self._steps:
+            images = step.apply(images)
+        return images
+
+    def _decode_files(self, paths):
         n_jobs = check_n_jobs(self._n_jobs, type(self).__name__)
         images, _ = decode_images(
             paths, self._image_size, self.n_channels, self._keep_aspect, n_jobs
         )
-        for step in self._steps:
-            images = step.apply(images)
         return images
+
+    def _decode_cached(self, paths):
+        """Decode ``paths``, reading and keeping the pixels in :attr:`cache_dir`."""
+        folder = Path(self._cache_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [folder / self._cache_name(path) for path in paths]
+        images = aligned_empty((len(paths), *self.shape[1:]), np.uint8)
+        missing = []
+        for i, name in enumerate(names):
+            try:
+                images[i] = np.load(name, allow_pickle=False)
+            except (OSError, ValueError):  # absent, or not a whole array
+                missing.append(i)
+        if missing:
+            images[missing] = self._decode_files(paths[missing])
+            for i in missing:
+                _write_atomically(names[i], images[i])
+        return images
+
+    def _cache_name(self, path):
+        """File name of ``path``'s decoded pixels: its identity and settings."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return "missing.npy"  # never written: the decoder names the file
+        key = "|".join(
+            map(
+                str,
+                (
+                    os.path.abspath(path),
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    self._image_size,
+                    self._color_mode,
+                    self._keep_aspect,
+                ),
+            )
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:32] + ".npy"
 
     def batches(self, batch_size=None):
         """Decode the images in order, ``batch_size`` at a time.
@@ -486,6 +550,18 @@ class ImageStream:
         """
         i = self._position(index)
         return self._decode(self._paths[i : i + 1])[0]
+
+
+def _write_atomically(path, image):
+    """Save ``image`` to ``path`` through a temporary file, never half-written."""
+    fd, partial = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.save(out, image, allow_pickle=False)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _is_whole(key):

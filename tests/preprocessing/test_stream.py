@@ -395,3 +395,48 @@ def test_streaming_imports_no_tensorflow(tmp_path):
         "pickle.loads(pickle.dumps(s)).read(); list(s.batches(1))"
     )
     assert not imports_tensorflow(statement)
+
+
+# -- the on-disk cache of decoded pixels -------------------------------------
+
+
+def test_cached_stream_decodes_each_file_once(paths, images, decoded, tmp_path):
+    cache = tmp_path / "cache"
+    loader = ImageLoader(image_size=SIZE, stream=True, cache_dir=cache)
+    stream = loader.fit_transform(paths)
+    assert stream.cache_dir == str(cache)
+    np.testing.assert_array_equal(stream.read(), images)
+    assert sum(decoded) == N_FILES and len(list(cache.glob("*.npy"))) == N_FILES
+    # Read again, in any order and through sub-streams: nothing decoded.
+    decoded.clear()
+    np.testing.assert_array_equal(stream[::-1].read(), images[::-1])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(stream)).read(), images)
+    assert decoded == []
+    # Scaled streams scale the cached pixels.
+    scaled = PixelScaler().fit_transform(stream)
+    np.testing.assert_array_equal(scaled.read(), PixelScaler().fit_transform(images))
+    assert decoded == [] and not list(cache.glob(".*.part"))
+
+
+def test_a_file_changed_since_is_decoded_again(paths, tmp_path, decoded):
+    stream = ImageStream(paths, SIZE, cache_dir=tmp_path / "cache")
+    before = stream.decode(3)
+    write_image(paths[3], (5, 16), "L")  # new content, size and time
+    decoded.clear()
+    after = stream.decode(3)
+    assert decoded == [1] and not np.array_equal(after, before)
+    np.testing.assert_array_equal(after, ImageStream(paths[3:4], SIZE).read()[0])
+
+
+def test_a_damaged_cache_file_is_decoded_again(paths, images, tmp_path):
+    cache = tmp_path / "cache"
+    stream = ImageStream(paths, SIZE, cache_dir=cache)
+    stream.read()
+    for name in sorted(cache.glob("*.npy"))[:3]:
+        name.write_bytes(b"not an array")
+    np.testing.assert_array_equal(stream.read(), images)
+
+
+def test_cache_dir_needs_a_stream(paths, tmp_path):
+    with pytest.raises(InvalidParameterError, match="'cache_dir' parameter"):
+        ImageLoader(image_size=SIZE, cache_dir=tmp_path).fit(paths)
