@@ -123,8 +123,57 @@ def _warn_skipped(root, failures, lost_classes):
         f"Skipped {len(failures)} unreadable image file(s) in {root!r} "
         f"(on_error='warn').{lost}\n" + "\n".join(lines),
         UserWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
+
+
+def _listed(path, n_jobs, verbose, on_error):
+    """The folder's classes, files, labels and headers, before any decoding.
+
+    Returns ``(root, names, paths, target, headers, failures, mode)``: the
+    headers hold None for a file that could not be read (listed with its
+    error in ``failures``), and ``mode`` is the ``on_error`` of the
+    machinery below.
+    """
+    if on_error not in ("warn", "raise"):
+        raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
+    root = os.fspath(path)
+    root = os.fsdecode(root) if isinstance(root, bytes) else root
+    _check_folder(root)
+    names, files = _list_classes(root)
+    paths = [f for name in names for f in files[name]]
+    target = np.repeat(np.arange(len(names)), [len(files[n]) for n in names])
+    mode = "raise" if on_error == "raise" else "collect"
+    headers, failures = read_headers(paths, n_jobs, verbose, mode)
+    return root, names, paths, target, headers, failures, mode
+
+
+def _kept(root, names, paths, target, keep, failures):
+    """The files kept, their class names and labels; warns of what was lost.
+
+    Raises when nothing is kept. The warnings point at the caller of the
+    public function that calls this.
+    """
+    if not keep.any():
+        raise ValueError(
+            f"None of the {len(paths)} image files in {root!r} could be read; "
+            f"the first: {failures[0][1]}"
+        )
+    present = np.unique(target[keep])
+    lost = [names[i] for i in sorted(set(range(len(names))) - set(present))]
+    if failures:
+        failures.sort(key=lambda item: item[0])
+        _warn_skipped(root, failures, lost)
+    names = [names[i] for i in present]
+    if len(names) == 1:
+        warnings.warn(
+            f"{root!r} holds a single class, {names[0]!r}: a classifier needs "
+            "at least two class subfolders.",
+            UserWarning,
+            stacklevel=3,
+        )
+    paths = [p for p, k in zip(paths, keep, strict=True) if k]
+    return paths, names, np.searchsorted(present, target[keep]).astype(np.int64)
 
 
 def load_image_folder(
@@ -245,17 +294,9 @@ def load_image_folder(
     color_mode = check_color_mode(color_mode, _NAME)
     keep_aspect = check_keep_aspect(keep_aspect, _NAME)
     n_jobs = check_n_jobs(n_jobs, _NAME)
-    if on_error not in ("warn", "raise"):
-        raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
-    root = os.fspath(path)
-    root = os.fsdecode(root) if isinstance(root, bytes) else root
-    _check_folder(root)
-    names, files = _list_classes(root)
-    paths = [f for name in names for f in files[name]]
-    target = np.repeat(np.arange(len(names)), [len(files[n]) for n in names])
-
-    mode = "raise" if on_error == "raise" else "collect"
-    headers, failures = read_headers(paths, n_jobs, verbose, mode)
+    root, names, paths, target, headers, failures, mode = _listed(
+        path, n_jobs, verbose, on_error
+    )
     keep = np.array([h is not None for h in headers], dtype=bool)
     images = None
     if load_content and keep.any():
@@ -277,26 +318,7 @@ def load_image_folder(
             images = images[decoded]
             keep[kept[~decoded]] = False
             failures += [(kept[i], exc) for i, exc in more]
-    if not keep.any():
-        raise ValueError(
-            f"None of the {len(paths)} image files in {root!r} could be read; "
-            f"the first: {failures[0][1]}"
-        )
-    paths = [p for p, k in zip(paths, keep, strict=True) if k]
-    present = np.unique(target[keep])
-    lost = [names[i] for i in sorted(set(range(len(names))) - set(present))]
-    names = [names[i] for i in present]
-    target = np.searchsorted(present, target[keep]).astype(np.int64)
-    if failures:
-        failures.sort(key=lambda item: item[0])
-        _warn_skipped(root, failures, lost)
-    if len(names) == 1:
-        warnings.warn(
-            f"{root!r} holds a single class, {names[0]!r}: a classifier needs "
-            "at least two class subfolders.",
-            UserWarning,
-            stacklevel=2,
-        )
+    paths, names, target = _kept(root, names, paths, target, keep, failures)
     filenames = np.asarray(paths, dtype=str)
     descr = _describe(root, names, target, images, failures, keep_aspect)
     if return_X_y:
@@ -352,37 +374,14 @@ def scan_image_folder(path, *, on_error="warn", n_jobs=None, verbose=0):
         each file kept: its ``size`` and whether it is ``grayscale``).
     """
     n_jobs = check_n_jobs(n_jobs, _NAME)
-    if on_error not in ("warn", "raise"):
-        raise ValueError(f"on_error must be 'warn' or 'raise', got {on_error!r}.")
-    root = os.fspath(path)
-    root = os.fsdecode(root) if isinstance(root, bytes) else root
-    _check_folder(root)
-    names, files = _list_classes(root)
-    paths = [f for name in names for f in files[name]]
-    target = np.repeat(np.arange(len(names)), [len(files[n]) for n in names])
-    mode = "raise" if on_error == "raise" else "collect"
-    headers, failures = read_headers(paths, n_jobs, verbose, mode)
+    root, names, paths, target, headers, failures, _ = _listed(
+        path, n_jobs, verbose, on_error
+    )
     keep = np.array([h is not None for h in headers], dtype=bool)
-    if not keep.any():
-        raise ValueError(
-            f"None of the {len(paths)} image files in {root!r} could be read; "
-            f"the first: {failures[0][1]}"
-        )
-    present = np.unique(target[keep])
-    lost = [names[i] for i in sorted(set(range(len(names))) - set(present))]
-    if failures:
-        _warn_skipped(root, failures, lost)
-    names = [names[i] for i in present]
-    if len(names) == 1:
-        warnings.warn(
-            f"{root!r} holds a single class, {names[0]!r}: a classifier needs "
-            "at least two class subfolders.",
-            UserWarning,
-            stacklevel=2,
-        )
+    filenames, names, target = _kept(root, names, paths, target, keep, failures)
     return Bunch(
-        filenames=[p for p, k in zip(paths, keep, strict=True) if k],
-        target=np.searchsorted(present, target[keep]).astype(np.int64),
+        filenames=filenames,
+        target=target,
         target_names=names,
         headers=[h for h in headers if h is not None],
     )
