@@ -7,11 +7,8 @@ pixels are those the loader's array would hold. NumPy and Pillow only, no
 TensorFlow.
 """
 
-import hashlib
 import numbers
 import operator
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from .._arrays import aligned_empty
 from .._param_validation import invalid_parameter, is_positive_int
 from ._files import check_paths, decode_images
 from ._pillow import check_image_size, check_keep_aspect, check_n_jobs
+from ._pixel_cache import cached_decode
 
 __all__ = ["ImageStream", "refuse_stream"]
 
@@ -142,8 +140,7 @@ class ImageStream:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
+    >>>     >>> from pathlib import Path
     >>> from PIL import Image
     >>> from skcnn import ImageLoader
     >>> folder = Path(tempfile.mkdtemp())
@@ -354,8 +351,7 @@ class ImageStream:
 
         Examples
         --------
-        >>> import tempfile
-        >>> from pathlib import Path
+        >>>         >>> from pathlib import Path
         >>> from PIL import Image
         >>> from skcnn.preprocessing import ImageStream
         >>> path = Path(tempfile.mkdtemp()) / "gray.png"
@@ -396,7 +392,13 @@ class ImageStream:
         if self._cache_dir is None:
             images = self._decode_files(paths)
         else:
-            images = self._decode_cached(paths)
+            images = cached_decode(
+                paths,
+                Path(self._cache_dir),
+                (*self._image_size, self.n_channels),
+                (self._image_size, self._color_mode, self._keep_aspect),
+                self._decode_files,
+            )
         for step in self._steps:
             images = step.apply(images)
         return images
@@ -407,45 +409,6 @@ class ImageStream:
             paths, self._image_size, self.n_channels, self._keep_aspect, n_jobs
         )
         return images
-
-    def _decode_cached(self, paths):
-        """Decode ``paths``, reading and keeping the pixels in :attr:`cache_dir`."""
-        folder = Path(self._cache_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        names = [folder / self._cache_name(path) for path in paths]
-        images = aligned_empty((len(paths), *self.shape[1:]), np.uint8)
-        missing = []
-        for i, name in enumerate(names):
-            try:
-                images[i] = np.load(name, allow_pickle=False)
-            except (OSError, ValueError):  # absent, or not a whole array
-                missing.append(i)
-        if missing:
-            images[missing] = self._decode_files(paths[missing])
-            for i in missing:
-                _write_atomically(names[i], images[i])
-        return images
-
-    def _cache_name(self, path):
-        """File name of ``path``'s decoded pixels: its identity and settings."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return "missing.npy"  # never written: the decoder names the file
-        key = "|".join(
-            map(
-                str,
-                (
-                    os.path.abspath(path),
-                    stat.st_size,
-                    stat.st_mtime_ns,
-                    self._image_size,
-                    self._color_mode,
-                    self._keep_aspect,
-                ),
-            )
-        )
-        return hashlib.sha256(key.encode()).hexdigest()[:32] + ".npy"
 
     def batches(self, batch_size=None):
         """Decode the images in order, ``batch_size`` at a time.
@@ -550,18 +513,6 @@ class ImageStream:
         """
         i = self._position(index)
         return self._decode(self._paths[i : i + 1])[0]
-
-
-def _write_atomically(path, image):
-    """Save ``image`` to ``path`` through a temporary file, never half-written."""
-    fd, partial = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.save(out, image, allow_pickle=False)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
 
 
 def _is_whole(key):
