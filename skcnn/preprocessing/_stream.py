@@ -140,7 +140,8 @@ class ImageStream:
 
     Examples
     --------
-    >>>     >>> from pathlib import Path
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> from PIL import Image
     >>> from skcnn import ImageLoader
     >>> folder = Path(tempfile.mkdtemp())
@@ -351,7 +352,8 @@ class ImageStream:
 
         Examples
         --------
-        >>>         >>> from pathlib import Path
+        >>> import tempfile
+        >>> from pathlib import Path
         >>> from PIL import Image
         >>> from skcnn.preprocessing import ImageStream
         >>> path = Path(tempfile.mkdtemp()) / "gray.png"
