@@ -3,9 +3,10 @@
 Every figure that is compared with another is measured in the same run, on
 the same machine, and reported as a ratio, because shared machines are noisy.
 ``python -m benchmarks`` runs everything at full size (many minutes) except
-the opt-in benchmarks (``tuning``, ``transfer``, ``folders``), which run only
-when named with ``--only``; ``--quick`` runs every measurement on small data
-as a smoke test (CI runs it); ``--only NAME ...`` runs some. The results are
+the opt-in benchmarks (``tuning``, ``transfer``, ``folders``, ``io``,
+``checkpoint``, ``saliency``), which run only when named with ``--only``;
+``--quick`` runs every measurement on small data as a smoke test (CI runs
+it); ``--only NAME ...`` runs some. The results are
 printed as a Markdown table, with the targets of ``benchmarks/_targets.py``,
 and written as JSON. ``--check`` makes the exit status 1 when a full run
 misses a checked target (never for a quick run); ``--results FILE`` reports
@@ -38,12 +39,17 @@ BENCHMARKS = {
     "transfer": "bench_transfer",
     "feature_cache": "bench_feature_cache",
     "folders": "bench_folders",
+    "io": "bench_io",
+    "checkpoint": "bench_checkpoint",
+    "saliency": "bench_saliency",
 }
 
 # Benchmarks too long for every full run (tuning: about 40 minutes on 2 CPU
-# cores, transfer: about 20, folders: about 20, and 15,000 files on disk);
-# they run only when named with --only.
-OPT_IN = {"tuning", "transfer", "folders"}
+# cores, transfer: about 20, folders: about 20, and 15,000 files on disk),
+# or about one feature (io: model files' sizes and loading times;
+# checkpoint: a checkpoint's size and save time; saliency: each method's
+# localisation and cost); they run only when named with --only.
+OPT_IN = {"tuning", "transfer", "folders", "io", "checkpoint", "saliency"}
 
 
 def parse_args(argv=None):

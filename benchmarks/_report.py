@@ -15,13 +15,14 @@ import json
 from pathlib import Path
 
 from benchmarks import _targets
+from skcnn._atomic import write_text
 
 
 def write_json(results, path):
-    """Write ``results`` to ``path`` (folders created), indented."""
+    """Write ``results`` to ``path`` (folders created), indented, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    write_text(path, json.dumps(results, indent=2) + "\n")
 
 
 def _label(key):

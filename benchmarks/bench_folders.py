@@ -249,7 +249,7 @@ def compare_options(memory_budget):
 
 def _compare(folder, n_files, size, work, options):
     out = work / f"compare-{n_files}"
-    model = work / f"model-{n_files}.joblib"
+    model = work / f"model-{n_files}.skcnn"
     argv = [
         sys.executable,
         "-m",

@@ -27,6 +27,7 @@ import textwrap
 from benchmarks import _report, _targets
 from benchmarks.__main__ import BENCHMARKS
 from benchmarks._common import ROOT
+from skcnn._atomic import write_text
 
 DOCUMENTS = ("README.md", "docs/performance.md")
 """The files with generated blocks, relative to the repository root."""
@@ -283,7 +284,7 @@ def main(argv=None):
         text = path.read_text()
         new = render(text)
         if new != text:
-            path.write_text(new)
+            write_text(path, new)
         print(f"{name}: {'rewritten' if new != text else 'up to date'}")
     return 0
 

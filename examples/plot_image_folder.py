@@ -19,13 +19,13 @@ and saves the fitted pipeline.
 import tempfile
 from pathlib import Path
 
-import joblib
 import numpy as np
 from PIL import Image
 from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageLoader, PixelScaler
 from skcnn.datasets import fetch_mnist, load_image_folder, split_train_test
+from skcnn.io import dump, load
 from skcnn.plotting import ImageGridDisplay
 
 NAMES = "zero one two three four five six seven eight nine".split()
@@ -94,10 +94,11 @@ ImageGridDisplay.from_predictions(
 # Saving the fitted pipeline
 # --------------------------
 # The whole pipeline, loader included, is one file that predicts on paths in
-# another process. Loading a pickle can run arbitrary code: load only files
-# you trust.
-joblib.dump(cnn, root / "digits-cnn.joblib")
-restored = joblib.load(root / "digits-cnn.joblib")
+# another process. :func:`skcnn.io.dump` writes it as data (JSON, arrays and
+# the network as a ``.keras`` file), which :func:`skcnn.io.load` reads back
+# without running code from the file, unlike a pickle.
+dump(cnn, root / "digits-cnn.skcnn")
+restored = load(root / "digits-cnn.skcnn")
 print(restored.predict(new_files[:5]))
 
 # %%

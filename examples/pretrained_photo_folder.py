@@ -41,7 +41,6 @@ CPU, fine-tuning takes minutes for a few hundred photos; on a GPU, seconds.
 import sys
 from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay
@@ -50,6 +49,7 @@ from sklearn.pipeline import make_pipeline
 
 from skcnn import CNNClassifier, ImageEmbedder, ImageLoader
 from skcnn.datasets import load_image_folder
+from skcnn.io import dump, load
 from skcnn.plotting import ImageGridDisplay, TrainingHistoryDisplay
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else "flowers")
@@ -181,10 +181,9 @@ print(cnn.classes_[probabilities.argmax(axis=1)], y_test[:5])
 # --------------------------
 # A pipeline that starts with :class:`~skcnn.ImageLoader` takes file paths,
 # in ``fit`` and in ``predict``, with the same decoding as the folder
-# loader. Saved with joblib, it predicts on new photos in another process
-# (``skcnn predict`` reads such files too). Loading a joblib file runs code
-# from it: share it only with people who trust you, and the ``.keras`` file
-# otherwise.
+# loader. Saved with :func:`skcnn.io.dump`, it predicts on new photos in
+# another process (``skcnn predict`` reads such files too), and loading it
+# runs no code from the file: it can be shared like the ``.keras`` file.
 files = load_image_folder(folder, load_content=False)
 file_labels = files.target_names[files.target]
 from_files = make_pipeline(
@@ -198,5 +197,5 @@ from_files = make_pipeline(
     ),
 )
 from_files.fit(files.filenames, file_labels)
-joblib.dump(from_files, "photos.joblib")
-print(joblib.load("photos.joblib").predict(files.filenames[:5]))
+dump(from_files, "photos.skcnn")
+print(load("photos.skcnn").predict(files.filenames[:5]))

@@ -113,6 +113,27 @@ def gradient_registry():
     return registry if isinstance(registry, dict) else None
 
 
+@contextmanager
+def keras_safe_mode():
+    """Keras's safe mode on for the deserialisation inside this block.
+
+    ``keras.saving.load_model(..., safe_mode=True)`` gives way to a
+    process-wide ``keras.config.enable_unsafe_deserialization()``: Keras
+    reads its private, per-thread ``SafeModeScope`` flag before the argument.
+    :func:`skcnn.io.load` promises safe mode whatever the process set, so it
+    sets that flag for its own thread while it loads a network (and restores
+    it after). Without the private scope (a Keras that moved it), the
+    argument alone applies.
+    """
+    try:
+        from keras.src.saving.serialization_lib import SafeModeScope
+    except ImportError:
+        yield
+        return
+    with SafeModeScope(True):
+        yield
+
+
 _KERAS_SEEDS = threading.Lock()
 
 
@@ -138,3 +159,38 @@ def private_keras_seeds(seed):
             yield
         finally:
             seed_generator.python_random = saved
+
+
+# Keras has no public way to run a model's graph with one node's output kept
+# or one node left out. Saliency maps need both, in the same computation: the
+# feature map of an inner layer (also inside a nested backbone), and the
+# logits that the network's last activation turns into probabilities.
+# Building new models from a network's inner tensors instead would append
+# nodes to the fitted network's layers (Keras re-wires intermediate inputs),
+# and a nested model's inner tensors are not those of the network's graph.
+
+
+def inference_call(layer):
+    """``layer``'s call in inference mode (``training=False`` where it takes it)."""
+    from keras.src.models.functional import operation_fn
+
+    return operation_fn(layer, training=False)
+
+
+def run_graph(model, inputs, wrap):
+    """Run a functional model's graph on ``inputs``, node by node, as its call does.
+
+    Each node is computed by ``wrap(operation, call)(*args, **kwargs)``,
+    where ``call`` is the operation's inference-mode call; ``wrap`` may
+    record the output or compute something else instead. Keras models made
+    with ``keras.Model(inputs, outputs)`` only.
+    """
+    return model._run_through_graph(
+        inputs, operation_fn=lambda op: wrap(op, inference_call(op))
+    )
+
+
+def producing_layer(tensor):
+    """The layer (or operation) whose call made the symbolic ``tensor``."""
+    history = getattr(tensor, "_keras_history", None)
+    return getattr(history, "operation", None)

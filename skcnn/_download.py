@@ -4,11 +4,11 @@ The mechanics that the dataset loaders (:mod:`skcnn.datasets._download`) and
 the pretrained backbones (:mod:`skcnn._engine.weights`) share. A file is
 fetched with :func:`urllib.request.urlopen` and a timeout given to that
 request alone (the process-wide socket default is never touched), streamed
-into a temporary file next to its final place, checked against its hash and
-only then renamed into place, atomically. The cache is Keras's own,
-``~/.keras/<subfolder>`` (or ``$KERAS_HOME/<subfolder>``), so that a file
-Keras downloaded before is reused without any network access, and the other
-way round.
+into a temporary file next to its final place (:mod:`skcnn._atomic`),
+checked against its hash and only then renamed into place, atomically. The
+cache is Keras's own, ``~/.keras/<subfolder>`` (or
+``$KERAS_HOME/<subfolder>``), so that a file Keras downloaded before is
+reused without any network access, and the other way round.
 
 Hashes follow :func:`keras.utils.get_file` with ``hash_algorithm="auto"``: a
 hash of 64 hex digits is a SHA-256, any other an MD5; no hash, no check.
@@ -18,10 +18,11 @@ Nothing here imports TensorFlow.
 import hashlib
 import http.client
 import os
-import tempfile
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
+
+from . import _atomic
 
 #: Seconds a download waits for the server to connect or to send more bytes.
 DOWNLOAD_TIMEOUT = 10.0
@@ -88,17 +89,17 @@ def download(
             algorithm is None or file_hash(cache / name, algorithm) == expected_hash
         ):
             return cache / name
+
+    def unwritable(exc):
+        return error(
+            f"Cannot write to the {cache_label} {cache}: {exc}. {unwritable_hint}"
+        )
+
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(
-            prefix=f".{filename}.", suffix=".part", dir=cache
-        )
-    except OSError as exc:
-        raise error(
-            f"Cannot write to the {cache_label} {cache}: {exc}. {unwritable_hint}"
-        ) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
+        # Ctrl-C included, any failure removes the partial file: it would
+        # pass for a cached one later.
+        with _atomic.atomic_write(path) as out:
             got = _stream(
                 url,
                 out,
@@ -107,31 +108,41 @@ def download(
                 opener=urlopen if opener is None else opener,
                 error=error,
                 offline_hint=offline_hint,
+                unwritable=unwritable,
             )
-        if algorithm is not None and got != expected_hash:
-            raise error(
-                f"The file downloaded from {url} has the {_HASH_NAMES[algorithm]} "
-                f"hash {got}, expected {expected_hash}: it is corrupted or has "
-                f"changed. Nothing was saved. {offline_hint}"
-            )
-        os.replace(partial, path)
-    except BaseException:
-        # Ctrl-C included: a partial file would pass for a cached one later.
-        Path(partial).unlink(missing_ok=True)
+            if algorithm is not None and got != expected_hash:
+                raise error(
+                    f"The file downloaded from {url} has the "
+                    f"{_HASH_NAMES[algorithm]} hash {got}, expected "
+                    f"{expected_hash}: it is corrupted or has changed. Nothing "
+                    f"was saved. {offline_hint}"
+                )
+    except error:
         raise
+    except OSError as exc:  # the cache, not the network
+        raise unwritable(exc) from exc
     return path
 
 
-def _stream(url, out, algorithm, *, timeout, opener, error, offline_hint):
-    """Copy ``url`` into the open file ``out``; return the bytes' hex digest."""
+def _stream(url, out, algorithm, *, timeout, opener, error, offline_hint, unwritable):
+    """Copy ``url`` into the open file ``out``; return the bytes' hex digest.
+
+    A failure to write ``out`` (a full disk) raises ``unwritable(exc)``,
+    not a download error.
+    """
     digest, received, expected = hashlib.new(algorithm), 0, None
     try:
         with opener(url, timeout=timeout) as response:
             expected = response.headers.get("Content-Length")
             while chunk := response.read(CHUNK_SIZE):
                 digest.update(chunk)
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise unwritable(exc) from exc
                 received += len(chunk)
+    except error:
+        raise
     except (OSError, http.client.HTTPException) as exc:
         reason = exc if isinstance(exc, HTTPError) else getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):

@@ -4,17 +4,30 @@ A fitted model depends on four libraries; a file records their versions
 (:func:`current_versions`) and loading it compares them with the running ones
 (:func:`check_versions`). The versions are read from the installed
 distributions' metadata, so stamping a file never imports TensorFlow.
+
+A fitted estimator that holds a Keras network (``CNNClassifier``,
+``ImageEmbedder``) records them in its pickle under :data:`STAMP`. What a
+loaded estimator's file recorded is kept aside, not among its attributes
+(:func:`remember_versions`, :func:`recorded_versions`), for ``skcnn predict
+--verbose``.
 """
 
+import functools
 import warnings
+import weakref
 from importlib import metadata
 
 from .exceptions import InconsistentVersionWarning
 
 #: The distributions whose versions a saved model records, in this order.
 LIBRARIES = ("skcnn", "scikit-learn", "keras", "tensorflow")
+#: The key of a pickled state holding the versions.
+STAMP = "_skcnn_versions"
 #: The distributions that provide a library under another name.
 _DISTRIBUTIONS = {"tensorflow": ("tensorflow", "tensorflow-cpu")}
+#: The versions loaded estimators' files recorded, by estimator: kept out
+#: of their attributes, which are the same as before they were saved.
+_RECORDED = weakref.WeakKeyDictionary()
 
 
 def current_versions():
@@ -23,6 +36,13 @@ def current_versions():
     A library that is not installed (TensorFlow may come as
     ``tensorflow-cpu``) is recorded as ``"not installed"``.
     """
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions():
+    # Read once: every pickle of an estimator is stamped (Dask pickles them
+    # often), and a process does not change its libraries.
     from ._version import __version__
 
     versions = {"skcnn": __version__}
@@ -62,3 +82,28 @@ def check_versions(saved, what="This model", *, stacklevel=2):
         InconsistentVersionWarning(what, saved, current), stacklevel=stacklevel + 1
     )
     return False
+
+
+def remember_versions(estimator, versions):
+    """Keep the ``versions`` that ``estimator``'s file recorded, while it lives.
+
+    For a loader: ``skcnn predict --verbose`` reports them. An object that
+    cannot be weakly referenced or hashed is not kept.
+    """
+    try:
+        _RECORDED[estimator] = dict(versions)
+    except TypeError:
+        pass
+
+
+def recorded_versions(estimator):
+    """The versions ``estimator``'s file recorded, or None.
+
+    None for an estimator that was not loaded from a file, or whose file
+    recorded no versions (saved before skcnn recorded them).
+    """
+    try:
+        versions = _RECORDED.get(estimator)
+    except TypeError:  # not hashable, so never kept
+        return None
+    return None if versions is None else dict(versions)

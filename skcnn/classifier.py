@@ -9,6 +9,7 @@ documents them.
 """
 
 import numbers
+import os
 
 from ._compat import Interval, StrOptions
 from ._engine.adaptation import pixel_range
@@ -87,6 +88,8 @@ TRAINING_HYPERPARAMETERS = {
         None, [list, tuple, dict, keras.callbacks.Callback, type, None]
     ),
     "warm_start": Hyperparameter(False, ["boolean"]),
+    "checkpoint": Hyperparameter(None, [str, os.PathLike, None]),
+    "checkpoint_every": Hyperparameter(1, [_POSITIVE]),
     "distribute": Hyperparameter(
         None, [StrOptions({"mirrored"}), tf.distribute.Strategy, None]
     ),
@@ -254,6 +257,22 @@ class CNNClassifier(KerasImageClassifier):
         Whether ``fit`` continues from the current weights. With a
         backbone, a warm-start fit runs both phases again from there, and
         ``partial_fit`` trains the head alone for one epoch.
+    checkpoint : str or path-like, default=None
+        A folder where ``fit`` keeps its training state every
+        ``checkpoint_every`` epochs (see :ref:`resumable-fits`): the
+        network's variables, the optimizer's, the epoch, the schedule's
+        position, early stopping's state and the history so far. A fit
+        started again with the same data and arguments resumes from the
+        last state saved; a seeded fit so resumed gives the model the
+        uninterrupted fit gives. Each fit's state lies in a subfolder
+        named by a fingerprint of its data, hyperparameters and library
+        versions, so fits sharing the folder (the clones of a grid search)
+        never take each other's. A fit that completes removes its
+        subfolder; an interrupted one leaves it. ``partial_fit`` keeps no
+        checkpoint. None keeps none.
+    checkpoint_every : int, default=1
+        Epochs between two saves of the training state, with
+        ``checkpoint``.
     distribute : {"mirrored"}, tf.distribute.Strategy or None, default=None
         Train on several devices at once: ``"mirrored"`` builds and compiles
         the network inside a ``tf.distribute.MirroredStrategy`` over every

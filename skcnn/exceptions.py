@@ -5,7 +5,12 @@ The errors about input and hyperparameters are the standard ones
 these are for what files carry.
 """
 
-__all__ = ["InconsistentVersionWarning", "IncompatibleModelError"]
+__all__ = [
+    "InconsistentVersionWarning",
+    "IncompatibleModelError",
+    "ModelFileError",
+    "UntrustedTypeError",
+]
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -40,6 +45,39 @@ class IncompatibleModelError(ValueError):
     The message names the versions the file was saved with and those running
     now; the original error is chained as its ``__cause__``.
     """
+
+
+class ModelFileError(ValueError):
+    """A file is not a skcnn model file, or breaks the rules of its format.
+
+    Raised by :func:`skcnn.io.load` for what it refuses to read: a file
+    that is not a zip archive, members with unsafe names or beyond the size
+    limits, JSON or arrays it does not expect (object arrays among them),
+    and networks holding Python code that Keras's safe mode refuses.
+    Nothing stored in the file has run when it is raised.
+    """
+
+
+class UntrustedTypeError(ModelFileError):
+    """A model file names classes outside the allow-list of :func:`skcnn.io.load`.
+
+    Attributes
+    ----------
+    types : list of str
+        The classes named in the file that are not trusted, by their import
+        path (``"module.Class"``). Pass those you trust to ``load`` as
+        ``trusted=``.
+    """
+
+    def __init__(self, what, types):
+        self.types = sorted(types)
+        listed = ", ".join(self.types)
+        super().__init__(
+            f"{what} names classes that skcnn.io.load does not build by "
+            f"default: {listed}. Loading builds each class the file names, "
+            "which runs its code: pass trusted=[...] with the names you "
+            "trust, if you trust them."
+        )
 
 
 def format_versions(versions):

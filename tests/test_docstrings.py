@@ -13,6 +13,7 @@ from skcnn import (
     PixelScaler,
     architectures,
     datasets,
+    io,
     parallel,
     plotting,
     preprocessing,
@@ -21,7 +22,7 @@ from skcnn import (
 
 def _public_objects():
     objects = [CNNClassifier, ImageLoader, ImageReshaper, ImageResizer, PixelScaler]
-    for module in (architectures, datasets, parallel, plotting, preprocessing):
+    for module in (architectures, datasets, io, parallel, plotting, preprocessing):
         for name in module.__all__:
             obj = getattr(module, name)
             if getattr(obj, "__module__", "").startswith("skcnn"):

@@ -21,9 +21,11 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import BaseWrapper, route_params
 from .._param_validation import check_hyperparameters
 from .._validation import is_stream
+from .checkpoints import open_checkpoint
 from .data import as_tensor, n_training_samples, stream_batches
 from .inference import InferenceFunction, to_probabilities
 from .parameters import check_param_names, compile_kwargs, set_routed_params
+from .pickling import pack_state, unpack_state
 from .plan import FitPlan, draw_fit_seed
 from .runtime import keras, released_step_gradients
 from .training import drop_zero_weights, fit_sample_weight, train
@@ -84,13 +86,14 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
 
     def __getstate__(self):
-        # A copy: the parent may return the instance's own __dict__.
-        state = dict(super().__getstate__())
+        # Stamped with the versions, the network packed (see pickling).
+        state = pack_state(super().__getstate__())
         # A compiled function is process-local; it is rebuilt on loading.
         state.pop("_inference_function", None)
         return state
 
     def __setstate__(self, state):
+        state = unpack_state(self, state)
         super().__setstate__(state)
         if "model_" in state:
             self._inference_function = InferenceFunction(self.model_, self.input_shape_)
@@ -268,12 +271,19 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
                 # TensorFlow.
                 if reuse:
                     self._ensure_compiled_model()
-                else:
+                # Before the network is built: a fit resuming with
+                # random_state=None takes the checkpoint's seed.
+                plan.checkpoint = open_checkpoint(self, X, y, plan, reuse=reuse)
+                if not reuse:
                     self._initialize(X, y, plan)
+                if plan.checkpoint is not None:
+                    plan.checkpoint.network = self.model_
                 encoded = self.target_encoder_.transform(y)
                 self._check_model_compatibility(encoded)
                 logs = self._train(X, encoded, plan, list(self._fit_callbacks))
                 self._record_history(logs, restart=not warm_start or initial_epoch == 0)
+                if plan.checkpoint is not None:
+                    plan.checkpoint.remove()
         except KeyboardInterrupt:
             self._keep_completed_epochs(reuse, plan)
             raise
@@ -308,9 +318,16 @@ class KerasImageClassifier(ClassifierMixin, BaseWrapper):
         if n_done:
             self._record_history(completed, restart=not reuse)
         planned = "?" if plan is None else plan.epochs
+        kept = ""
+        checkpoint = None if plan is None else plan.checkpoint
+        if checkpoint is not None and checkpoint.folder.exists():
+            kept = (
+                f" Its checkpoint stays in {checkpoint.folder}: fit again with "
+                "the same arguments to resume from it."
+            )
         warnings.warn(
             f"Training was interrupted after {n_done} of {planned} epochs; "
-            f"{type(self).__name__} keeps the weights reached so far.",
+            f"{type(self).__name__} keeps the weights reached so far.{kept}",
             UserWarning,
             stacklevel=3,
         )

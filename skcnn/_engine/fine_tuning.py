@@ -8,7 +8,8 @@ and trains the whole network at a lower learning rate. Each phase is one
 compiled again (a fresh optimizer over the variables that now train) and
 the learning-rate schedule and early stopping restart, while the epochs
 are numbered on from the first phase. BatchNormalization layers of the
-backbone stay in inference mode in both phases.
+backbone stay in inference mode in both phases. A fit resumed from a
+checkpoint saved in phase 2 skips phase 1: its result is in the state.
 
 When the backbone is frozen and the network sees every image the same way
 in every epoch (no augmentation, no callback of the user's that would see
@@ -123,7 +124,12 @@ def train_in_phases(
     """
     backbone = model.get_layer("backbone")
     freeze(backbone)
-    if cache_features:
+    checkpoint = plan.checkpoint
+    fine_tunes = bool(fine_tune) and not plan.partial
+    if fine_tunes and checkpoint is not None and checkpoint.resumes_in(2):
+        # Resuming in phase 2: phase 1's weights are in the saved state.
+        logs = checkpoint.saved["meta"]["before"]
+    elif cache_features:
         extractor, head = head_network(model)
         features = InferenceFunction(extractor, tuple(X.shape[1:]))(X, plan.batch_size)
         compile_for(head, None)
@@ -133,7 +139,7 @@ def train_in_phases(
     else:
         compile_for(model, None)
         logs = _run(model, model, X, y, plan, callbacks + plan.callbacks, 1, {})
-    if not fine_tune or plan.partial:
+    if not fine_tunes:
         return logs
     unfreeze_top(backbone, fine_tune, block_patterns)
     compile_for(model, "fine_tune")
@@ -142,5 +148,8 @@ def train_in_phases(
         first_epoch=plan.first_epoch + len(logs["loss"]),
         epochs=int(fine_tune_epochs),
         callbacks=phase_callbacks(int(fine_tune_epochs)),
+        phase=2,
     )
+    if checkpoint is not None:
+        checkpoint.before = logs
     return _run(model, model, X, y, second, callbacks + second.callbacks, 2, logs)

@@ -125,6 +125,12 @@ class FitPlan:
     callbacks : list of keras.callbacks.Callback
         The estimator's own callbacks for this run (learning-rate schedule,
         early stopping), besides the user's.
+    phase : int
+        Which training run of the fit this is: 1, or 2 for the fine-tuning
+        phase around a backbone.
+    checkpoint : Checkpoint or None
+        Where the fit keeps its training state
+        (:class:`~skcnn._engine.checkpoints.Checkpoint`), or None.
     """
 
     seed: int
@@ -136,6 +142,8 @@ class FitPlan:
     sample_weight: object = None
     fit_args: dict = field(default_factory=dict)
     callbacks: list = field(default_factory=list)
+    phase: int = 1
+    checkpoint: object = None
 
     @property
     def network_seed(self):

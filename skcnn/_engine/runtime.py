@@ -84,7 +84,8 @@ def _is_banner(line):
 
 
 # Functions TensorFlow traces once per model: Keras's training, evaluation
-# and prediction steps and skcnn's compiled inference. TensorFlow counts the
+# and prediction steps, skcnn's compiled inference and its saliency
+# functions (once per model, method and layer). TensorFlow counts the
 # traces of all functions sharing one piece of code, so fitting many models
 # (a grid search, scikit-learn's checks) reads to it as "retracing", and it
 # warns, though no single function was traced more than once per input shape.
@@ -93,6 +94,7 @@ _PER_MODEL_FUNCTIONS = (
     "one_step_on_iterator",
     "multi_step_on_iterator",
     "InferenceFunction",
+    "SaliencyNetwork",
 )
 
 

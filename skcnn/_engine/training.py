@@ -15,10 +15,12 @@
   epochs of one ``fit`` call, so that ``warm_start`` fits and
   ``partial_fit`` calls each get a whole cycle rather than the tail of an
   earlier one. It sets the optimizer's learning rate before every training
-  batch; nothing of it is saved with the network.
+  batch; nothing of it is saved with the network (a checkpoint keeps its
+  position, see :mod:`skcnn._engine.checkpoints`).
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from sklearn.utils.class_weight import compute_sample_weight
@@ -60,16 +62,30 @@ def train(model, X, y, plan, callbacks):
         Validated images and encoded labels.
     plan : FitPlan
         The fit's plan: epochs, sample weights, routed fit arguments, seeds.
+        With a ``checkpoint``, the run resumes from the state it saved, if
+        any, and saves its state as it goes.
     callbacks : list of keras.callbacks.Callback
         All the callbacks of this run.
 
     Returns
     -------
     logs : dict of str to list
-        Keras's per-epoch history of this run.
+        Keras's per-epoch history of this run (restored epochs included).
     """
+    run, saver = plan, None
+    if plan.checkpoint is not None:
+        # A resumed run trains the epochs that remain, from the restored
+        # state; the batches of each epoch are keyed by the epoch's index.
+        resumed = plan.checkpoint.resume(model, plan)
+        if resumed is not None:
+            done = resumed[0]
+            run = replace(
+                plan, first_epoch=plan.first_epoch + done, epochs=plan.epochs - done
+            )
+        saver = plan.checkpoint.callback(plan, callbacks, resumed)
+        callbacks = [*callbacks, saver]
     errors = []
-    dataset, steps_per_epoch, validation_data = fit_inputs(X, y, plan, errors)
+    dataset, steps_per_epoch, validation_data = fit_inputs(X, y, run, errors)
     fit_args = {k: v for k, v in plan.fit_args.items() if k not in _SET_HERE}
     if validation_data is not None:
         fit_args["validation_data"] = validation_data
@@ -77,20 +93,26 @@ def train(model, X, y, plan, callbacks):
     try:
         history = model.fit(
             dataset,
-            epochs=plan.first_epoch + plan.epochs,
-            initial_epoch=plan.first_epoch,
+            epochs=run.first_epoch + run.epochs,
+            initial_epoch=run.first_epoch,
             steps_per_epoch=steps_per_epoch,
             shuffle=False,  # the dataset is shuffled already, by the fit's seed
             callbacks=callbacks,
             **fit_args,
         )
+    except KeyboardInterrupt:
+        if saver is not None:
+            # Every epoch of the run, the restored ones included, for the
+            # estimator to keep.
+            model.history = saver.history()
+        raise
     except tf.errors.OpError:
         if errors:
             # The decoder's own error (an OSError naming the file), not
             # TensorFlow's report of it.
             raise errors[0] from None
         raise
-    return history.history
+    return history.history if saver is None else saver.history().history
 
 
 def fit_sample_weight(X, y, sample_weight, class_weight):
@@ -184,6 +206,14 @@ class OneCycleSchedule(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._first_epoch = None
+
+    def checkpoint_state(self):
+        """The run's position, kept by a checkpoint: the cycle's first epoch."""
+        return {"first_epoch": self._first_epoch}
+
+    def restore_checkpoint_state(self, state):
+        """Continue the cycle of a run resumed from a checkpoint."""
+        self._first_epoch = state["first_epoch"]
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._first_epoch is None:

@@ -114,6 +114,53 @@ def add_memory_budget_option(sub, help_text):
     )
 
 
+#: Suffixes of the model files ``--save`` writes: skcnn's own format
+#: (:mod:`skcnn.io`, loads without running code from the file) and pickles
+#: (joblib, for what the safe format cannot hold; loading one runs code).
+SAFE_MODEL_SUFFIXES = (".skcnn",)
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+def model_format(path):
+    """``"skcnn"`` or ``"pickle"`` by ``path``'s suffix; None for another suffix."""
+    suffix = path.suffix.lower()
+    if suffix in SAFE_MODEL_SUFFIXES:
+        return "skcnn"
+    return "pickle" if suffix in PICKLE_SUFFIXES else None
+
+
+def add_allow_pickle_option(sub):
+    """``--allow-pickle``: also load a model file that is a pickle."""
+    sub.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load MODEL when it is a pickle (a .joblib or .pkl file, "
+        "as `skcnn compare --save MODEL.joblib` writes): loading a pickle "
+        "runs code stored in it, so pass this only for files you trust. A "
+        ".skcnn file loads without it and runs no code from the file.",
+    )
+
+
+def add_checkpoint_option(sub):
+    """``--checkpoint DIR``: keep the CNNs' training state, to resume a run."""
+    sub.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="DIR",
+        help="keep each CNN's training state in DIR (created if missing) "
+        "after every epoch: run the same command again after an interruption "
+        "and its fits resume where they stopped; a fit that completes removes "
+        "its state",
+    )
+
+
+def check_checkpoint_option(parser, args):
+    """Reject a ``--checkpoint`` that names a file (a usage error)."""
+    folder = getattr(args, "checkpoint", None)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        parser.error(f"argument --checkpoint: expected a folder, got the file {folder}")
+
+
 def epochs(text):
     """A positive integer or ``'auto'``."""
     if text == "auto":

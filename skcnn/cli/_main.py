@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from .._version import __version__
-from . import compare, predict, search
+from . import compare, explain, predict, search
 from ._errors import CommandError
 
 
@@ -20,11 +20,11 @@ def build_parser():
         prog="skcnn",
         description="Convolutional networks for scikit-learn: compare a CNN "
         "with baselines, grid-search it, or predict image files with a saved "
-        "model.",
+        "model and draw its saliency maps.",
     )
     parser.add_argument("--version", action="version", version=f"skcnn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (compare, search, predict):
+    for module in (compare, search, predict, explain):
         module.add_parser(commands)
     return parser
 

@@ -6,6 +6,9 @@ import re
 import sys
 import textwrap
 
+from .._atomic import atomic_write, check_writable, write_text
+from ._errors import CommandError
+
 
 class Printer:
     """Print progress messages unless ``quiet``; the final table always prints."""
@@ -18,13 +21,47 @@ class Printer:
             print(message, flush=True)
 
 
-def save_picture(display, path):
-    """Save a Display's figure to ``path``, close it and return the file name."""
+def check_folders(targets):
+    """Refuse output folders that cannot be written, before any training.
+
+    ``targets`` maps an option (``"--out"``) to the path given (None: not
+    given) and the folder it writes into (the path itself, or its parent
+    for a file). A folder that does not exist yet is not made here (the
+    command makes it when it writes): the nearest one above it that exists
+    must be writable. Raises a :class:`CommandError`.
+    """
+    for option, (given, folder) in targets.items():
+        if given is None:
+            continue
+        existing = folder
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        try:
+            if not existing.is_dir():
+                raise NotADirectoryError(None, "not a folder")
+            check_writable(existing)
+        except OSError as exc:
+            raise CommandError(
+                f"{option} {given}: cannot write to {existing} "
+                f"({exc.strerror or exc}); nothing was trained or written"
+            ) from None
+
+
+def save_figure(fig, path):
+    """Save ``fig`` to ``path`` (atomically, in its suffix's format) and close it."""
     import matplotlib.pyplot as plt
 
-    display.figure_.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(display.figure_)
+    try:
+        with atomic_write(path) as out:
+            fig.savefig(out, format=path.suffix[1:], dpi=100, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path.name
+
+
+def save_picture(display, path):
+    """Save a Display's figure to ``path``, close it and return the file name."""
+    return save_figure(display.figure_, path)
 
 
 def format_table(rows, columns):
@@ -40,7 +77,7 @@ def format_table(rows, columns):
 
 def write_results(out, results):
     """Write ``results`` as ``out/results.json``."""
-    (out / "results.json").write_text(json.dumps(results, indent=2))
+    write_text(out / "results.json", json.dumps(results, indent=2))
 
 
 def plot_comparison(rows, path, highlight=("CNNClassifier",)):
@@ -68,9 +105,7 @@ def plot_comparison(rows, path, highlight=("CNNClassifier",)):
     ax_time.invert_yaxis()
     fig.suptitle("CNN versus baselines")
     fig.tight_layout()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path.name
+    return save_figure(fig, path)
 
 
 #: Tick labels are wrapped at this many characters: a long class name takes
@@ -228,6 +263,30 @@ they are.
 """
 
 
+def _saliency_section(results):
+    """The report's saliency picture and its caption, if it was drawn."""
+    s = results.get("saliency")
+    if not s or "saliency" not in results["pictures"]:
+        return ""
+    if s["images"] == "misclassified":
+        which = f"{s['n_images']} of the {s['of']} misclassified test images"
+    else:
+        which = (
+            f"{s['n_images']} correctly classified test images (none was "
+            "misclassified)"
+        )
+    caption = textwrap.fill(
+        f"Saliency maps ({s['method']}) of {which}: where the CNN found the "
+        "evidence for the class it predicted.",
+        79,
+    )
+    return f"""
+{caption}
+
+![saliency maps]({results["pictures"]["saliency"]})
+"""
+
+
 def compare_report(results, table):
     """The Markdown text of ``report.md`` for ``skcnn compare``."""
     p = results["pictures"]
@@ -262,7 +321,7 @@ CNN trained for {results["epochs"]} epochs. skcnn {results["skcnn_version"]}.
 Misclassified test images:
 
 ![misclassified]({p["misclassified"]})
-
+{_saliency_section(results)}
 Learned first-layer filters:
 
 ![filters]({p["filters"]})

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._atomic import write_text
 from .._version import __version__
-from . import _args, _data, _models, _report
+from . import _args, _data, _models, _report, _saliency
 from ._errors import CommandError
 
 #: Defaults of --fine-tune and --fine-tune-epochs: the top 30 % of the
@@ -81,12 +82,16 @@ def add_parser(commands):
         "--save",
         type=Path,
         metavar="PATH",
-        help="write the fitted CNN pipeline to PATH (one joblib file): with "
+        help="write the fitted CNN pipeline to PATH: PATH.skcnn in skcnn's own "
+        "format, which loads without running code from the file (skcnn.io), "
+        "or PATH.joblib (.pkl, .pickle) as a pickle, which runs code when "
+        "loaded (skcnn predict then needs --allow-pickle). With "
         "--backbone, the most accurate of the three CNN rows (from scratch, "
         "fine-tuned, embedder + LogisticRegression; a tie goes to the row "
         "listed first), and it says which; for a folder dataset it takes "
         "image file paths, for `skcnn predict`",
     )
+    _args.add_checkpoint_option(compare)
     pretrained = compare.add_argument_group(
         "pretrained backbone",
         "With --backbone, two more rows: CNNClassifier built on the pretrained "
@@ -148,11 +153,19 @@ BACKBONE_DEFAULTS = {
 def check(parser, args):
     """Usage errors that argparse cannot see alone."""
     _args.check_common_options(parser, args)
+    _args.check_checkpoint_option(parser, args)
     if isinstance(args.dataset, Path) and args.memory_budget is None:
         args.memory_budget = _args.MEMORY_BUDGET
     if args.save is not None and args.save.is_dir():
         parser.error(
             f"argument --save: expected a file path, got the folder {args.save}"
+        )
+    if args.save is not None and _args.model_format(args.save) is None:
+        suffixes = (*_args.SAFE_MODEL_SUFFIXES, *_args.PICKLE_SUFFIXES)
+        parser.error(
+            f"argument --save: expected a file name ending in "
+            f"{', '.join(suffixes)} (.skcnn: skcnn's safe format; the others: "
+            f"a pickle), got {args.save}"
         )
     _check_backbone_options(parser, args)
 
@@ -308,7 +321,10 @@ def _fetch_weights(args, say):
 def _models_to_train(args, bunch, say):
     """The models in table order, and the names of the CNN rows among them."""
     cnn_params = dict(
-        epochs=args.epochs, validation_split=0.1, random_state=args.random_state
+        epochs=args.epochs,
+        validation_split=0.1,
+        random_state=args.random_state,
+        checkpoint=getattr(args, "checkpoint", None),
     )
     models = {"CNNClassifier": _models.cnn_pipeline(bunch, say, **cnn_params)}
     if args.backbone is not None:
@@ -371,6 +387,8 @@ def run(args):
     from ..datasets import split_train_test
 
     say = _report.Printer(args.quiet)
+    save = None if args.save is None else args.save.parent
+    _report.check_folders({"--out": (args.out, args.out), "--save": (args.save, save)})
     _fetch_weights(args, say)
     bunch, (X_train, X_test, y_train, y_test) = _data.prepare(args, say)
     out = args.out
@@ -397,6 +415,15 @@ def run(args):
         out,
         cnn_rows,
     )
+    pictures["saliency"], saliency = _saliency.compare_picture(
+        cnn,
+        X_test,
+        y_test,
+        predictions["CNNClassifier"],
+        labels,
+        list(bunch.target_names),
+        out,
+    )
     table = _report.format_table(rows, COLUMNS)
     results = {
         "command": "compare",
@@ -409,6 +436,7 @@ def run(args):
         "cnn_history": cnn[-1].history_,
         "models": rows,
         "pictures": pictures,
+        "saliency": saliency,
         "skcnn_version": __version__,
     }
     if "loading" in bunch:
@@ -426,12 +454,12 @@ def run(args):
         results["saved_model"] = str(args.save)
         results["saved_row"] = best
     _report.write_results(out, results)
-    (out / "report.md").write_text(_report.compare_report(results, table))
+    write_text(out / "report.md", _report.compare_report(results, table))
     print()
     print(table)
     print(f"\nresults, pictures and report.md written to {out}/")
     if args.save is not None:
-        usage = f"skcnn predict {args.save} FILES" if folder else "joblib.load"
+        usage = _save_usage(args.save, folder)
         print(
             f"fitted {results['saved_row']} pipeline saved to {args.save} (use it "
             f"with {usage})"
@@ -494,8 +522,30 @@ def _model_to_save(model, bunch):
 
 
 def _save_model(model, path):
-    """Write ``model`` to ``path`` with joblib (one file)."""
-    import joblib
+    """Write ``model`` to ``path``: a .skcnn file, or a pickle by its suffix.
 
+    A pickle is written for a .joblib, .pkl or .pickle suffix (``check``
+    refused any other), for what a user wants to load with joblib; the
+    command's own pipelines all fit in the safe format.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    if _args.model_format(path) == "pickle":
+        import joblib
+
+        from .._atomic import atomic_write
+
+        with atomic_write(path, "wb") as out:
+            joblib.dump(model, out)
+        return
+    from ..io import dump
+
+    dump(model, path)
+
+
+def _save_usage(path, folder):
+    """How the message after ``--save`` says to use the file."""
+    pickle = _args.model_format(path) == "pickle"
+    if folder:
+        option = "--allow-pickle " if pickle else ""
+        return f"skcnn predict {option}{path} FILES"
+    return "joblib.load, only if you trust it" if pickle else "skcnn.io.load"

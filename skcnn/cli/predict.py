@@ -3,9 +3,12 @@
 The model is a file written by ``skcnn compare --dataset FOLDER --save
 MODEL``: a fitted scikit-learn Pipeline (ImageLoader → PixelScaler →
 CNNClassifier, or ImageLoader → PixelScaler → ImageEmbedder →
-LogisticRegression) pickled with joblib. Folders are searched recursively for
-image files, which are decoded and predicted in batches; one row per file
-(path, predicted label, its probability) goes to stdout as it is ready.
+LogisticRegression) in skcnn's own format (:mod:`skcnn.io`, read without
+running code from the file), or pickled with joblib, read only with
+``--allow-pickle`` (:func:`load_model`, which ``skcnn explain`` shares).
+Folders are searched recursively for image files, which are decoded and
+predicted in batches; one row per file (path, predicted label, its
+probability) goes to stdout as it is ready.
 
 A batch is decoded into one array, unless that array and its float32 copy
 would exceed ``--memory-budget`` or the model's ImageLoader streams (a model
@@ -40,10 +43,13 @@ def add_parser(commands):
         help="predict image files with a model saved by `skcnn compare --save`",
         description="Load a model saved by `skcnn compare --dataset FOLDER "
         "--save MODEL` and print the predicted label and its probability for "
-        "each image file. Folders are searched recursively. Loading a model "
-        "runs code stored in its file: only load files you trust.",
+        "each image file. Folders are searched recursively. A .skcnn model "
+        "file loads without running code from it; a pickle (.joblib, .pkl) "
+        "runs code stored in it and needs --allow-pickle.",
     )
-    predict.add_argument("model", type=Path, metavar="MODEL", help="model file")
+    predict.add_argument(
+        "model", type=Path, metavar="MODEL", help="model file (.skcnn, or a pickle)"
+    )
     predict.add_argument(
         "inputs",
         type=Path,
@@ -71,10 +77,18 @@ def add_parser(commands):
         "streams (saved from a streamed skcnn compare run), each batch goes to "
         "the network as a stream, decoded a network batch at a time.",
     )
+    _args.add_allow_pickle_option(predict)
     predict.add_argument(
         "--quiet",
         action="store_true",
         help="no progress lines on stderr",
+    )
+    predict.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print on stderr, before the predictions, the versions of skcnn, "
+        "scikit-learn, Keras and TensorFlow the model was saved with and "
+        "those running",
     )
     predict.set_defaults(run=run, check=lambda parser, args: None, subparser=predict)
     return predict
@@ -147,20 +161,53 @@ def _is_skcnn_model(model):
     return True
 
 
-def load_model(path):
-    """The file pipeline saved in ``path``, or a :class:`CommandError`."""
-    _check_model_file(path)
+def _read_model(path, allow_pickle):
+    """What the file at ``path`` holds: a .skcnn archive, or a pickle if allowed."""
+    from ..io._archive import is_model_archive
+
+    # A pickle may hold a zip archive (a network) inside it: a model file
+    # is one from its first byte.
+    if is_model_archive(path):
+        from ..io import load
+
+        # Errors name the file and what is wrong with it (ValueError: one
+        # line from the command).
+        return load(path)
+    if not allow_pickle:
+        raise CommandError(
+            f"{display_path(path)} is not a .skcnn model file. If it is a "
+            "pickle (a .joblib or .pkl file, as skcnn compare --save "
+            "MODEL.joblib writes), loading it runs code stored in the file: "
+            "pass --allow-pickle to load it, only if you trust where it came "
+            "from. skcnn compare --save MODEL.skcnn writes a file that loads "
+            "without running code from it."
+        )
     import joblib
 
-    from .. import ImageLoader
+    from ..exceptions import IncompatibleModelError
 
     try:
-        model = joblib.load(path)
+        return joblib.load(path)
+    except IncompatibleModelError:
+        raise
     except Exception as exc:
         raise CommandError(
             f"{display_path(path)} is not a skcnn model file (joblib cannot "
             f"load it: {type(exc).__name__}: {exc})"
         ) from None
+
+
+def load_model(path, *, allow_pickle=False):
+    """The file pipeline saved in ``path``, or a :class:`CommandError`.
+
+    A .skcnn file is read with :func:`skcnn.io.load`; any other file is
+    taken for a pickle and read with joblib, only with ``allow_pickle``
+    (``--allow-pickle``): unpickling runs code stored in the file.
+    """
+    _check_model_file(path)
+    from .. import ImageLoader
+
+    model = _read_model(path, allow_pickle)
     if not _is_skcnn_model(model):
         raise CommandError(
             f"{display_path(path)} holds a {type(model).__name__}, not a skcnn "
@@ -173,7 +220,8 @@ def load_model(path):
             f"{display_path(path)} is a model for image arrays (saved from a "
             "named dataset); skcnn predict needs one that takes image files, "
             "saved by skcnn compare --dataset FOLDER --save. In Python, load it "
-            "with joblib.load and call its predict on arrays."
+            "with skcnn.io.load (joblib.load for a pickle) and call its predict "
+            "on arrays."
         )
     return model
 
@@ -278,11 +326,42 @@ def _streaming_loader(loader, n_files, args):
     )
 
 
+def print_versions(model, path):
+    """Print on stderr the versions ``model``'s file recorded and the running ones.
+
+    The versions recorded for the whole model, else one line per estimator
+    holding a network (CNNClassifier, ImageEmbedder) in the pipeline: a
+    pickle records them for each.
+    """
+    from .. import CNNClassifier, ImageEmbedder
+    from .._versions import current_versions, recorded_versions
+    from ..exceptions import format_versions
+
+    def say(what, versions):
+        text = "no versions recorded" if versions is None else format_versions(versions)
+        print(f"{display_path(path)}: {what} saved with {text}", file=sys.stderr)
+
+    if recorded_versions(model) is not None:
+        say(type(model).__name__, recorded_versions(model))
+    else:
+        steps = [s for _, s in model.steps] if hasattr(model, "steps") else [model]
+        for step in steps:
+            if isinstance(step, CNNClassifier | ImageEmbedder):
+                say(type(step).__name__, recorded_versions(step))
+    print(f"running {format_versions(current_versions())}", file=sys.stderr)
+
+
 def run(args):
     """Run ``skcnn predict``; return the number of files predicted."""
+    from ._data import _warnings_as_lines
+
     _check_model_file(args.model)  # before the slow part
     files = find_images(args.inputs)
-    model = load_model(args.model)
+    # A model saved under other versions warns: one line, like any error.
+    with _warnings_as_lines():
+        model = load_model(args.model, allow_pickle=args.allow_pickle)
+    if args.verbose:
+        print_versions(model, args.model)
     loader, network = model[0], model[1:]
     loader, reason = _streaming_loader(loader, len(files), args)
     if reason is not None and not args.quiet:

@@ -80,6 +80,7 @@ def run(args):
     from ..plotting import SearchHeatmapDisplay
 
     say = _report.Printer(args.quiet)
+    _report.check_folders({"--out": (args.out, args.out)})
     bunch, (X_train, X_test, y_train, y_test) = _data.prepare(args, say)
     out = args.out
     pipeline = _models.cnn_pipeline(

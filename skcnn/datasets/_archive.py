@@ -6,19 +6,20 @@ absolute paths, ``..`` components, links, devices and FIFOs are refused with
 a :class:`DatasetDownloadError` naming the archive and the member. Where
 Python has extraction filters (3.10.12, 3.11.4, 3.12 and later), tarfile's
 ``"data"`` filter is applied as well. Files are extracted into a temporary
-folder inside the destination and moved into place one by one, so a
-truncated or malformed archive leaves nothing half-written behind.
+folder inside the destination and moved into place one by one, each whole
+(:mod:`skcnn._atomic`), so a truncated or malformed archive leaves nothing
+half-written behind, and a process killed while extracting leaves a
+temporary folder that the next write there removes.
 """
 
 import gzip
 import lzma
 import os
-import shutil
 import tarfile
-import tempfile
 import zlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from .. import _atomic
 from ._download import DatasetDownloadError
 
 #: Keyword arguments of ``TarFile.extractall``: the "data" filter if available.
@@ -60,12 +61,9 @@ def extract_tar(archive, destination, *, required=()):
                     f"{archive} lacks {', '.join(missing)}: it is not the "
                     f"expected archive. Delete it to download it again."
                 )
-            staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=destination))
-            try:
+            with _atomic.temporary_folder(destination / archive.name) as staging:
                 tar.extractall(staging, members=members, **EXTRACT_OPTIONS)
                 return _move_files(staging, destination)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
     except _FILTER_ERROR as exc:
         raise DatasetDownloadError(f"Refused to extract {archive}: {exc}") from exc
     except _UNREADABLE as exc:
@@ -104,6 +102,6 @@ def _move_files(staging, destination):
                 continue
             target = destination / source.relative_to(staging)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            _atomic.move_into_place(source, target)
             moved.append(target)
     return sorted(moved)

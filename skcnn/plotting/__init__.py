@@ -15,6 +15,7 @@ from sklearn.metrics import ConfusionMatrixDisplay
 from ._class_distribution import ClassDistributionDisplay
 from ._conv_filters import ConvFiltersDisplay
 from ._image_grid import ImageGridDisplay
+from ._saliency import SaliencyDisplay
 from ._search_heatmap import SearchHeatmapDisplay
 from ._training_history import TrainingHistoryDisplay
 
@@ -23,6 +24,7 @@ __all__ = [
     "ConfusionMatrixDisplay",
     "ConvFiltersDisplay",
     "ImageGridDisplay",
+    "SaliencyDisplay",
     "SearchHeatmapDisplay",
     "TrainingHistoryDisplay",
 ]

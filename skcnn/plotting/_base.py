@@ -141,3 +141,23 @@ def fitted_attribute(estimator, name):
             "CNNClassifier or a pipeline ending in one."
         )
     return value
+
+
+def n_samples(X):
+    """Number of samples of ``X``: an array, a list of paths or an ImageStream."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
+
+
+def take_rows(X, rows):
+    """The samples ``rows`` of ``X``, of the same kind as ``X``.
+
+    Arrays and ImageStreams are indexed with ``rows``; pandas objects
+    through ``iloc``; other sequences (lists of paths) give a list.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    if isinstance(X, (list, tuple)):
+        return [X[i] for i in rows]
+    return X[rows]

@@ -26,6 +26,7 @@ from .._engine.backbones import (
     resolve_backbone,
 )
 from .._engine.inference import InferenceFunction
+from .._engine.pickling import pack_state, unpack_state
 from .._engine.plan import draw_fit_seed
 from .._engine.weights import check_weights_file
 from .._param_validation import (
@@ -404,13 +405,16 @@ default="mobilenet_v2"
             )
 
     def __getstate__(self):
-        # A copy: object.__getstate__ returns the instance's own __dict__.
         state = dict(super().__getstate__())
         # A compiled function is process-local; it is rebuilt on first use.
         state.pop("_inference", None)
         if not self._keeps_network():
             state.pop("_network", None)
-        return state
+        # Stamped with the versions, the network packed (see pickling).
+        return pack_state(state)
+
+    def __setstate__(self, state):
+        super().__setstate__(unpack_state(self, state))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

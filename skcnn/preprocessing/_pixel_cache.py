@@ -5,18 +5,21 @@ each file once and keeps its pixels there, one uint8 ``.npy`` file per
 image; later reads (the next epoch, the next fit) load those instead of
 decoding the file. A cache file is named from the image file's absolute
 path, size and modification time and the decoding settings, so a file
-changed since, or read with other settings, is decoded again; it is written
-through a temporary file and renamed, so a reader never sees half of one.
+changed since, or read with other settings, is decoded again. A cache file
+is written atomically (:mod:`skcnn._atomic`): a reader never sees half of
+one, and a process killed while writing leaves a temporary file that the
+next write to the cache removes. Cache files are not fsynced: a power cut
+may lose some of them, which are then decoded again, and a first epoch
+writing thousands of them is not held up by the disk.
 """
 
 import hashlib
 import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from .._arrays import aligned_empty
+from .._atomic import atomic_write, remove_stale
 
 __all__ = ["cached_decode"]
 
@@ -52,8 +55,11 @@ def cached_decode(paths, folder, image_shape, settings, decode):
             missing.append(i)
     if missing:
         images[missing] = decode(paths[missing])
+        # Once per call, not per file: the folder may hold many.
+        remove_stale(folder)
         for i in missing:
-            _write_atomically(names[i], images[i])
+            with atomic_write(names[i], durable=False, clean=False) as out:
+                np.save(out, images[i], allow_pickle=False)
     return images
 
 
@@ -67,15 +73,3 @@ def _cache_name(path, settings):
         map(str, (os.path.abspath(path), stat.st_size, stat.st_mtime_ns, *settings))
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32] + ".npy"
-
-
-def _write_atomically(path, image):
-    """Save ``image`` to ``path`` through a temporary file, never half-written."""
-    fd, partial = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.save(out, image, allow_pickle=False)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise

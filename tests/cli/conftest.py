@@ -35,6 +35,16 @@ def file_model(tmp_path_factory, digit_tree):
 
 
 @pytest.fixture(scope="session")
+def safe_file_model(tmp_path_factory, file_model):
+    """The pipeline of ``file_model`` written with skcnn.io: ``(path, pipeline)``."""
+    from skcnn.io import dump
+
+    path = tmp_path_factory.mktemp("safe_model") / "digits.skcnn"
+    dump(file_model[1], path)
+    return path, file_model[1]
+
+
+@pytest.fixture(scope="session")
 def cnn_file(tmp_path_factory, digits):
     """A tiny skcnn network trained on 8x8 digits, saved as a .keras file.
 

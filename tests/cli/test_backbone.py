@@ -12,7 +12,6 @@ import json
 import re
 from urllib.error import URLError
 
-import joblib
 import numpy as np
 import pytest
 
@@ -237,6 +236,7 @@ def test_predict_takes_a_saved_embedder_pipeline(
     from sklearn.pipeline import make_pipeline
 
     from skcnn import ImageEmbedder, ImageLoader, PixelScaler
+    from skcnn.io import dump
 
     files = [str(f) for f in sorted((digit_tree / "train").rglob("*.png"))]
     model = make_pipeline(
@@ -245,9 +245,9 @@ def test_predict_takes_a_saved_embedder_pipeline(
         ImageEmbedder(backbone=cnn_file),
         LogisticRegression(max_iter=1000),
     ).fit(files, [f.split("/")[-2] for f in files])
-    joblib.dump(model, tmp_path / "embedder.joblib")
+    dump(model, tmp_path / "embedder.skcnn")
     code = main(
-        ["predict", str(tmp_path / "embedder.joblib"), str(digit_tree / "test")]
+        ["predict", str(tmp_path / "embedder.skcnn"), str(digit_tree / "test")]
         + ["--format", "json"]
     )
     captured = capsys.readouterr()
@@ -261,11 +261,11 @@ def test_predict_takes_a_saved_embedder_pipeline(
         [row["probability"] for row in rows], proba.max(axis=1), rtol=1e-5
     )
     # Unfitted, it is refused as the CNN pipelines are.
-    joblib.dump(
+    dump(
         make_pipeline(ImageLoader(), ImageEmbedder(), LogisticRegression()),
-        tmp_path / "unfitted.joblib",
+        tmp_path / "unfitted.skcnn",
     )
-    code = main(["predict", str(tmp_path / "unfitted.joblib"), test_files[0]])
+    code = main(["predict", str(tmp_path / "unfitted.skcnn"), test_files[0]])
     assert code == 1
     assert "not a skcnn model" in capsys.readouterr().err
 
@@ -315,7 +315,7 @@ def _check_rows_report_and_saved_model(out, printed, results, saved, names):
     cnn_rows = [m for m in results["models"] if m["model"] in names]
     best = max(cnn_rows, key=lambda m: m["accuracy"])["model"]
     assert results["saved_row"] == best
-    assert f"fitted {best} pipeline saved to {out / 'digits.joblib'}" in printed
+    assert f"fitted {best} pipeline saved to {results['saved_model']}" in printed
     assert f"the fitted {best} pipeline" in (out / "report.md").read_text()
     assert type(saved[0]).__name__ == "ImageLoader"
     picture = results["pictures"]["backbone_training_curves"]
@@ -326,7 +326,7 @@ def _check_rows_report_and_saved_model(out, printed, results, saved, names):
 def saved_model_run(tmp_path_factory, digit_tree, cnn_file):
     out = tmp_path_factory.mktemp("saved_model_backbone")
     argv = ["--backbone", str(cnn_file), "--fine-tune", "1"]
-    return out, *_compare_with_backbone(out, digit_tree, argv, "digits.joblib")
+    return out, *_compare_with_backbone(out, digit_tree, argv, "digits.skcnn")
 
 
 @pytest.mark.slow  # three networks trained: about 20 s
@@ -345,7 +345,7 @@ def test_a_saved_model_as_backbone(saved_model_run, cnn_file, digit_tree, capsys
     assert backbone["history"]["phase"] == [1, 2]
     assert "Backbone **" in (out / "report.md").read_text()
     # skcnn predict gives what the saved pipeline gives.
-    code = main(["predict", str(out / "digits.joblib"), str(digit_tree / "test")])
+    code = main(["predict", str(out / "digits.skcnn"), str(digit_tree / "test")])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     files = _test_files(digit_tree)
@@ -379,10 +379,11 @@ def test_a_keras_application_with_random_weights(tmp_path, digit_tree, capsys):
         "random weights, images resized to 32x32"
         in (tmp_path / "report.md").read_text()
     )
-    # Whichever row was saved, skcnn predict gives what it gives.
+    # Whichever row was saved, skcnn predict gives what it gives (a pickle:
+    # with --allow-pickle).
     code = main(
         ["predict", str(tmp_path / "digits.joblib"), str(digit_tree / "test")]
-        + ["--format", "json"]
+        + ["--format", "json", "--allow-pickle"]
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err

@@ -72,11 +72,38 @@ def test_compare_end_to_end(digits_run):
         "misclassified",
         "filters",
         "comparison",
+        "saliency",
     }
     assert set(results["pictures"]) == expected
     for picture in results["pictures"].values():
         assert (out / picture).stat().st_size > 1000
         assert f"]({picture})" in report
+
+
+def test_the_report_shows_the_saliency_of_misclassified_images(digits_run):
+    from PIL import Image
+
+    _, _, out = digits_run
+    results = json.loads((out / "results.json").read_text())
+    cnn = results["models"][0]
+    n_wrong = round((1 - cnn["accuracy"]) * results["n_test"])
+    assert n_wrong > 0  # two epochs leave mistakes to explain
+    assert results["pictures"]["saliency"] == "saliency_misclassified.png"
+    assert results["saliency"] == {
+        "method": "hirescam",
+        "images": "misclassified",
+        "n_images": min(10, n_wrong),
+        "of": n_wrong,
+    }
+    with Image.open(out / "saliency_misclassified.png") as picture:
+        assert picture.format == "PNG" and picture.size[0] > 500
+    report = " ".join((out / "report.md").read_text().split())
+    caption = (
+        f"Saliency maps (hirescam) of {min(10, n_wrong)} of the {n_wrong} "
+        "misclassified test images"
+    )
+    assert caption in report
+    assert report.index(caption) < report.index("](saliency_misclassified.png)")
 
 
 def test_printed_accuracies_match_results_and_report(digits_run):

@@ -7,12 +7,12 @@ import re
 import subprocess
 import sys
 
-import joblib
 import numpy as np
 import pytest
 from PIL import Image
 
 from skcnn.cli import compare, main
+from skcnn.io import load
 from tests.cli._trees import write_digit_tree
 
 
@@ -53,7 +53,7 @@ def tree_run(tmp_path_factory, digit_tree):
                 "--out",
                 str(out / "results"),
                 "--save",
-                str(out / "models" / "digits.joblib"),
+                str(out / "models" / "digits.skcnn"),
             ]
         )
     assert code == 0, err
@@ -69,7 +69,9 @@ def test_folder_split_and_results(tree_run, digit_tree):
     assert results["dataset"] == str(digit_tree)
     assert (results["n_train"], results["n_test"]) == (90, 30)
     assert results["image_shape"] == [8, 8, 1]
-    assert results["saved_model"] == str(out / "models" / "digits.joblib")
+    assert results["saved_model"] == str(out / "models" / "digits.skcnn")
+    saved = out / "models" / "digits.skcnn"
+    assert f"(use it with skcnn predict {saved} FILES)" in printed
     for picture in results["pictures"].values():
         assert (out / "results" / picture).stat().st_size > 1000
 
@@ -84,7 +86,7 @@ def test_printed_accuracies_match_results_report_and_the_saved_model(
     assert _table_accuracies(printed) == written
     assert _table_accuracies((out / "results" / "report.md").read_text()) == written
     # Recompute the CNN's accuracy from the saved file pipeline.
-    model = joblib.load(out / "models" / "digits.joblib")
+    model = load(out / "models" / "digits.skcnn")
     files = sorted((digit_tree / "test").rglob("*.png"))
     truth = [f.parent.name for f in files]
     accuracy = np.mean(model.predict([str(f) for f in files]) == truth)
@@ -116,7 +118,7 @@ def test_a_new_process_predicts_what_the_trained_pipeline_predicts(
             "-m",
             "skcnn",
             "predict",
-            str(out / "models" / "digits.joblib"),
+            str(out / "models" / "digits.skcnn"),
             str(digit_tree / "test"),
             "--format",
             "json",

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import zipfile
 
 import joblib
 import numpy as np
@@ -30,8 +31,8 @@ def _test_files(digit_tree):
     return sorted((digit_tree / "test").rglob("*.png"))
 
 
-def test_csv_rows_match_the_pipeline(file_model, digit_tree, capsys):
-    path, model = file_model
+def test_csv_rows_match_the_pipeline(safe_file_model, digit_tree, capsys):
+    path, model = safe_file_model
     code, out, err = _predict(capsys, path, digit_tree / "test", "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -43,8 +44,8 @@ def test_csv_rows_match_the_pipeline(file_model, digit_tree, capsys):
     assert set(labels) <= {"zero", "one", "two"}
 
 
-def test_json_and_table_formats(file_model, digit_tree, capsys):
-    path, model = file_model
+def test_json_and_table_formats(safe_file_model, digit_tree, capsys):
+    path, model = safe_file_model
     files = _test_files(digit_tree)[:3]
     code, out, _ = _predict(capsys, path, *files, "--format", "json")
     assert code == 0
@@ -63,8 +64,10 @@ def test_json_and_table_formats(file_model, digit_tree, capsys):
         assert line.split() == [str(f), label, f"{p:.4f}"]
 
 
-def test_batches_show_progress_and_give_the_same_rows(file_model, digit_tree, capsys):
-    path, _ = file_model
+def test_batches_show_progress_and_give_the_same_rows(
+    safe_file_model, digit_tree, capsys
+):
+    path, _ = safe_file_model
     folder = digit_tree / "test"
     _, whole, err = _predict(capsys, path, folder, "--format", "csv")
     assert "predicting" not in err  # one batch: no progress line
@@ -84,8 +87,10 @@ def test_batches_show_progress_and_give_the_same_rows(file_model, digit_tree, ca
     assert err == ""
 
 
-def test_folders_are_searched_recursively_in_sorted_order(file_model, tmp_path, capsys):
-    path, _ = file_model
+def test_folders_are_searched_recursively_in_sorted_order(
+    safe_file_model, tmp_path, capsys
+):
+    path, _ = safe_file_model
     for name in ("b/deep/x.PNG", "a.jpg", "b/a.bmp", "notes.txt", ".hidden.png"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         if name.endswith("txt"):
@@ -99,9 +104,9 @@ def test_folders_are_searched_recursively_in_sorted_order(file_model, tmp_path, 
 
 
 def test_unreadable_images_are_named_and_the_others_predicted(
-    file_model, digit_tree, tmp_path, capsys
+    safe_file_model, digit_tree, tmp_path, capsys
 ):
-    path, _ = file_model
+    path, _ = safe_file_model
     good = _test_files(digit_tree)[0]
     (tmp_path / "broken.png").write_bytes(b"this is not a png")
     (tmp_path / "empty.png").write_bytes(b"")
@@ -113,8 +118,8 @@ def test_unreadable_images_are_named_and_the_others_predicted(
     assert "Traceback" not in err
 
 
-def test_file_names_that_are_not_utf8(file_model, tmp_path, capsys):
-    path, _ = file_model
+def test_file_names_that_are_not_utf8(safe_file_model, tmp_path, capsys):
+    path, _ = safe_file_model
     name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.png")
     try:
         created = open(name, "xb")
@@ -133,31 +138,58 @@ def _not_a_model(tmp_path, kind):
         path.write_text("hello")
     elif kind == "dict":
         joblib.dump({"weights": [1, 2]}, path)
+    elif kind == "zip":
+        path = tmp_path / "model.skcnn"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("notes.txt", "hello")
     return path
 
 
 @pytest.mark.parametrize(
-    "setup, message",
+    "setup, options, message",
     [
-        (lambda tmp, model: (tmp / "missing.joblib", model), "no such model file"),
-        (lambda tmp, model: (tmp, model), "expected a model file, got the folder"),
+        (lambda tmp, model: (tmp / "missing.skcnn", model), [], "no such model file"),
+        (lambda tmp, model: (tmp, model), [], "expected a model file, got the folder"),
         (
             lambda tmp, model: (_not_a_model(tmp, "text"), model),
+            [],
+            "is not a .skcnn model file. If it is a pickle",
+        ),
+        (
+            lambda tmp, model: (_not_a_model(tmp, "text"), model),
+            ["--allow-pickle"],
             "is not a skcnn model file (joblib cannot load it",
         ),
         (
             lambda tmp, model: (_not_a_model(tmp, "dict"), model),
+            ["--allow-pickle"],
             "holds a dict, not a skcnn model",
         ),
-        (lambda tmp, model: (model, tmp / "nowhere"), "no such file or folder"),
-        (lambda tmp, model: (model, tmp), "no image files (.bmp, .gif"),
+        (
+            lambda tmp, model: (_not_a_model(tmp, "zip"), model),
+            [],
+            "a skcnn model file does not hold",
+        ),
+        (lambda tmp, model: (model, tmp / "nowhere"), [], "no such file or folder"),
+        (lambda tmp, model: (model, tmp), [], "no image files (.bmp, .gif"),
     ],
-    ids=["missing", "folder", "not-joblib", "not-a-pipeline", "no-input", "no-images"],
+    ids=[
+        "missing",
+        "folder",
+        "not-skcnn",
+        "not-joblib",
+        "not-a-pipeline",
+        "other-zip",
+        "no-input",
+        "no-images",
+    ],
 )
-def test_bad_model_or_inputs_exit_1(setup, message, file_model, tmp_path, capsys):
-    model_path, inputs = setup(tmp_path, file_model[0])
+def test_bad_model_or_inputs_exit_1(
+    setup, options, message, safe_file_model, tmp_path, capsys
+):
+    model_path, inputs = setup(tmp_path, safe_file_model[0])
     (tmp_path / "notes.txt").write_text("no images here")
-    code, out, err = _predict(capsys, model_path, inputs)
+    code, out, err = _predict(capsys, model_path, inputs, *options)
     assert code == 1
     assert err.startswith("skcnn: error: ") and message in err
     assert "Traceback" not in err and out == ""
@@ -169,12 +201,13 @@ def test_a_model_for_arrays_is_refused_with_a_hint(
     from sklearn.pipeline import make_pipeline
 
     from skcnn import ImageReshaper, PixelScaler
+    from skcnn.io import dump
     from tests._helpers import small_cnn
 
     X, y = digits
     model = make_pipeline(ImageReshaper(), PixelScaler(), small_cnn(epochs=1))
-    joblib.dump(model.fit(X, y), tmp_path / "arrays.joblib")
-    code, _, err = _predict(capsys, tmp_path / "arrays.joblib", digit_tree)
+    dump(model.fit(X, y), tmp_path / "arrays.skcnn")
+    code, _, err = _predict(capsys, tmp_path / "arrays.skcnn", digit_tree)
     assert code == 1
     assert "is a model for image arrays" in err and "--dataset FOLDER --save" in err
 

@@ -488,8 +488,8 @@ def _predict(capsys, *argv):
     return code, captured.out, captured.err
 
 
-def test_predict_streams_beyond_the_budget(file_model, digit_tree, capsys):
-    path, _ = file_model
+def test_predict_streams_beyond_the_budget(safe_file_model, digit_tree, capsys):
+    path, _ = safe_file_model
     folder = digit_tree / "test"
     code, in_memory, err = _predict(capsys, path, folder, "--format", "csv")
     assert code == 0 and "streaming" not in err
@@ -514,9 +514,9 @@ def test_predict_streams_beyond_the_budget(file_model, digit_tree, capsys):
 
 
 def test_predict_streaming_names_unreadable_files(
-    file_model, digit_tree, tmp_path, capsys
+    safe_file_model, digit_tree, tmp_path, capsys
 ):
-    path, _ = file_model
+    path, _ = safe_file_model
     good = sorted((digit_tree / "test").rglob("*.png"))[0]
     (tmp_path / "broken.png").write_bytes(b"this is not a png")
     code, out, err = _predict(
@@ -545,7 +545,7 @@ def runs(mixed_tree, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs")
     base = ["--dataset", mixed_tree, "--random-state", "3"]
     return {
-        "memory": (*_compare(out / "memory", *base, "--save", out / "m.joblib"), out),
+        "memory": (*_compare(out / "memory", *base, "--save", out / "m.skcnn"), out),
         "stream": (
             *_compare(
                 out / "stream",
@@ -553,7 +553,7 @@ def runs(mixed_tree, tmp_path_factory):
                 "--memory-budget",
                 "1KB",
                 "--save",
-                out / "s.joblib",
+                out / "s.skcnn",
             ),
             out,
         ),
@@ -607,15 +607,15 @@ def test_the_auto_size_is_printed_and_recorded(runs):
 
 @pytest.mark.slow
 def test_a_streamed_run_saves_a_streaming_pipeline(runs, mixed_tree, capsys):
-    import joblib
+    from skcnn.io import load
 
     _, _, _, out = runs["stream"]
-    model = joblib.load(out / "s.joblib")
+    model = load(out / "s.skcnn")
     assert model[0].stream and model[0].image_size == (14, 14)
-    reference = joblib.load(out / "m.joblib")
+    reference = load(out / "m.skcnn")
     files = [str(f) for f in sorted((mixed_tree / "lion").glob("*.png"))]
     np.testing.assert_array_equal(model.predict(files), reference.predict(files))
-    code, rows, err = _predict(capsys, out / "s.joblib", mixed_tree / "lion")
+    code, rows, err = _predict(capsys, out / "s.skcnn", mixed_tree / "lion")
     assert code == 0, err
     assert "the model's ImageLoader streams" in err
     assert len(rows.splitlines()) == 2 + len(files)

@@ -12,6 +12,7 @@ from skcnn.plotting import (
     ClassDistributionDisplay,
     ConvFiltersDisplay,
     ImageGridDisplay,
+    SaliencyDisplay,
     SearchHeatmapDisplay,
     TrainingHistoryDisplay,
 )
@@ -20,6 +21,7 @@ DISPLAYS = [
     ClassDistributionDisplay,
     ConvFiltersDisplay,
     ImageGridDisplay,
+    SaliencyDisplay,
     SearchHeatmapDisplay,
     TrainingHistoryDisplay,
 ]
@@ -76,6 +78,12 @@ def _calls(X, y, fitted, search):
         ),
         "ConvFiltersDisplay.from_estimator(image)": lambda: (
             ConvFiltersDisplay.from_estimator(fitted, image=X[0] / 255)
+        ),
+        "SaliencyDisplay.from_predictions": lambda: SaliencyDisplay.from_predictions(
+            X, np.ones((len(X), 8, 8)), y_true=y, y_pred=np.roll(y, 1)
+        ),
+        "SaliencyDisplay.from_estimator": lambda: SaliencyDisplay.from_estimator(
+            fitted, X[:3] / 255, y[:3], n_images=3
         ),
         "SearchHeatmapDisplay.from_search": lambda: SearchHeatmapDisplay.from_search(
             search, x="filters", y="dropout"

@@ -415,7 +415,7 @@ def test_cached_stream_decodes_each_file_once(paths, images, decoded, tmp_path):
     # Scaled streams scale the cached pixels.
     scaled = PixelScaler().fit_transform(stream)
     np.testing.assert_array_equal(scaled.read(), PixelScaler().fit_transform(images))
-    assert decoded == [] and not list(cache.glob(".*.part"))
+    assert decoded == [] and not list(cache.glob(".*.tmp-*"))
 
 
 def test_a_file_changed_since_is_decoded_again(paths, tmp_path, decoded):
