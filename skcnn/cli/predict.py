@@ -329,25 +329,28 @@ def _streaming_loader(loader, n_files, args):
 def print_versions(model, path):
     """Print on stderr the versions ``model``'s file recorded and the running ones.
 
-    The versions recorded for the whole model, else one line per estimator
-    holding a network (CNNClassifier, ImageEmbedder) in the pipeline: a
-    pickle records them for each.
+    One line per estimator holding a network (CNNClassifier, ImageEmbedder)
+    in the pipeline, with the versions its file recorded for it (both a
+    pickle and a .skcnn file record them; a pickle from before skcnn did
+    has none), then the running versions.
     """
     from .. import CNNClassifier, ImageEmbedder
     from .._versions import current_versions, recorded_versions
     from ..exceptions import format_versions
 
-    def say(what, versions):
-        text = "no versions recorded" if versions is None else format_versions(versions)
-        print(f"{display_path(path)}: {what} saved with {text}", file=sys.stderr)
-
-    if recorded_versions(model) is not None:
-        say(type(model).__name__, recorded_versions(model))
-    else:
-        steps = [s for _, s in model.steps] if hasattr(model, "steps") else [model]
-        for step in steps:
-            if isinstance(step, CNNClassifier | ImageEmbedder):
-                say(type(step).__name__, recorded_versions(step))
+    steps = [step for _, step in model.steps] if hasattr(model, "steps") else [model]
+    for step in steps:
+        if isinstance(step, CNNClassifier | ImageEmbedder):
+            versions = recorded_versions(step)
+            text = (
+                "no versions recorded"
+                if versions is None
+                else format_versions(versions)
+            )
+            print(
+                f"{display_path(path)}: {type(step).__name__} saved with {text}",
+                file=sys.stderr,
+            )
     print(f"running {format_versions(current_versions())}", file=sys.stderr)
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from skcnn.cli import main
+from skcnn.inspection._saliency import DEFAULT_METHOD
 
 # Every test trains the CNN on all 1,437 training digits.
 pytestmark = pytest.mark.slow
@@ -90,7 +91,7 @@ def test_the_report_shows_the_saliency_of_misclassified_images(digits_run):
     assert n_wrong > 0  # two epochs leave mistakes to explain
     assert results["pictures"]["saliency"] == "saliency_misclassified.png"
     assert results["saliency"] == {
-        "method": "hirescam",
+        "method": DEFAULT_METHOD,
         "images": "misclassified",
         "n_images": min(10, n_wrong),
         "of": n_wrong,
@@ -99,7 +100,7 @@ def test_the_report_shows_the_saliency_of_misclassified_images(digits_run):
         assert picture.format == "PNG" and picture.size[0] > 500
     report = " ".join((out / "report.md").read_text().split())
     caption = (
-        f"Saliency maps (hirescam) of {min(10, n_wrong)} of the {n_wrong} "
+        f"Saliency maps ({DEFAULT_METHOD}) of {min(10, n_wrong)} of the {n_wrong} "
         "misclassified test images"
     )
     assert caption in report

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from skcnn.cli import _saliency, build_parser, explain, main
+from skcnn.inspection._saliency import DEFAULT_METHOD
 
 
 def _explain(*argv):
@@ -68,7 +69,7 @@ def test_one_decodable_png_per_file_named_after_it(folder_run, digit_tree):
         with Image.open(picture) as image:
             image.load()
             assert image.format == "PNG" and min(image.size) > 100
-    assert printed == f"30 hirescam saliency maps written to {out}/\n"
+    assert printed == f"30 {DEFAULT_METHOD} saliency maps written to {out}/\n"
     assert "explaining" not in err  # a single batch: no progress line
 
 
@@ -211,7 +212,7 @@ def test_unreadable_files_are_named_and_the_others_explained(
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{f.stem}.png" for f in good
     )
-    assert printed.startswith("2 hirescam saliency maps written")
+    assert printed.startswith(f"2 {DEFAULT_METHOD} saliency maps written")
     assert "1 of 3 files could not be read as images" in err and "broken.png" in err
     assert "Traceback" not in err
 
@@ -309,7 +310,7 @@ def test_compare_shows_correct_images_when_none_is_misclassified(
     )
     assert name == "saliency_correct.png" and (tmp_path / name).stat().st_size > 1000
     assert record == {
-        "method": "hirescam",
+        "method": DEFAULT_METHOD,
         "images": "correctly classified",
         "n_images": 10,
         "of": 30,
@@ -317,8 +318,8 @@ def test_compare_shows_correct_images_when_none_is_misclassified(
     results = {"pictures": {"saliency": name}, "saliency": record}
     section = " ".join(_report._saliency_section(results).split())
     assert section.startswith(
-        "Saliency maps (hirescam) of 10 correctly classified test images (none "
-        "was misclassified)"
+        f"Saliency maps ({DEFAULT_METHOD}) of 10 correctly classified test "
+        "images (none was misclassified)"
     )
     assert section.endswith("![saliency maps](saliency_correct.png)")
     assert _report._saliency_section({"pictures": {}}) == ""  # older results
