@@ -272,8 +272,7 @@ def _saliency_section(results):
         which = f"{s['n_images']} of the {s['of']} misclassified test images"
     else:
         which = (
-            f"{s['n_images']} correctly classified test images (none was "
-            "misclassified)"
+            f"{s['n_images']} correctly classified test images (none was misclassified)"
         )
     caption = textwrap.fill(
         f"Saliency maps ({s['method']}) of {which}: where the CNN found the "
