@@ -160,6 +160,7 @@ def run(args):
     from ._data import _warnings_as_lines
 
     predict._check_model_file(args.model)  # before the slow part
+    _report.check_folders({"--out": (args.out, args.out)})
     # A file named twice (as a file and inside a folder) is drawn once.
     files = list(dict.fromkeys(predict.find_images(args.inputs)))
     # A model saved under other versions warns: one line, like any error.

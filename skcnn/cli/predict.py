@@ -190,6 +190,11 @@ def _read_model(path, allow_pickle):
         return joblib.load(path)
     except IncompatibleModelError:
         raise
+    except EOFError:  # its message is a fragment of the stream
+        raise CommandError(
+            f"{display_path(path)} is not a skcnn model file: it ends before the "
+            "pickled data does (an empty or truncated file)"
+        ) from None
     except Exception as exc:
         raise CommandError(
             f"{display_path(path)} is not a skcnn model file (joblib cannot "

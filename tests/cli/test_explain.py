@@ -284,6 +284,18 @@ def test_out_must_be_a_folder(model, digit_tree, tmp_path):
     assert code == 2 and "argument --out: expected a folder, got the file" in err
 
 
+def test_an_out_folder_that_cannot_be_made_is_refused_before_loading(
+    model, digit_tree, tmp_path, monkeypatch
+):
+    (tmp_path / "taken").write_text("a file")
+    out = tmp_path / "taken" / "maps"
+    monkeypatch.setattr(explain.predict, "load_model", pytest.fail)
+    code, _, err = _explain(model[0], _test_files(digit_tree)[0], "--out", out)
+    assert code == 1
+    assert err.startswith(f"skcnn: error: --out {out}: cannot write to ")
+    assert not (tmp_path / "taken").is_dir()
+
+
 def test_the_help_lists_the_methods_and_the_default():
     from skcnn.inspection._saliency import DEFAULT_METHOD
 
