@@ -87,6 +87,15 @@ PARAMETERS = {
         'values_format : str, default=".3f"\n'
         "    Format of the score written in each cell."
     ),
+    "overlay_alpha": (
+        "alpha : float, default=0.5\n"
+        "    Opacity of the maps over the images, from 0 (only the images) to 1\n"
+        "    (only the maps)."
+    ),
+    "colorbar": (
+        "colorbar : bool, default=True\n"
+        "    Whether to draw the maps' colour bar beside the grid."
+    ),
 }
 
 # Other blocks: what plot and from_* methods return, attributes of the grids.

@@ -109,11 +109,8 @@ width) or (n_images, height, width, channels)
         ----------
         {n_cols}
         {cmap}
-        alpha : float, default=0.5
-            Opacity of the maps over the images, from 0 (only the images)
-            to 1 (only the maps).
-        colorbar : bool, default=True
-            Whether to draw the maps' colour bar beside the grid.
+        {overlay_alpha}
+        {colorbar}
         {grid_ax}
 
         {plot_returns}
@@ -191,10 +188,8 @@ height, width) or (n_images, height, width, channels)
             Name of the method that computed the maps, for the colour bar.
         {n_cols}
         {cmap}
-        alpha : float, default=0.5
-            Opacity of the maps over the images.
-        colorbar : bool, default=True
-            Whether to draw the maps' colour bar.
+        {overlay_alpha}
+        {colorbar}
         {grid_ax}
 
         {from_returns}
@@ -278,10 +273,8 @@ height, width) or (n_images, height, width, channels)
         {class_names}
         {n_cols}
         {cmap}
-        alpha : float, default=0.5
-            Opacity of the maps over the images.
-        colorbar : bool, default=True
-            Whether to draw the maps' colour bar.
+        {overlay_alpha}
+        {colorbar}
         {grid_ax}
 
         {from_returns}
