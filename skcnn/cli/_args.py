@@ -129,6 +129,20 @@ def model_format(path):
     return "pickle" if suffix in PICKLE_SUFFIXES else None
 
 
+def add_model_and_inputs(sub):
+    """The ``MODEL FILE_OR_FOLDER...`` arguments of predict and explain."""
+    sub.add_argument(
+        "model", type=Path, metavar="MODEL", help="model file (.skcnn, or a pickle)"
+    )
+    sub.add_argument(
+        "inputs",
+        type=Path,
+        nargs="+",
+        metavar="FILE_OR_FOLDER",
+        help="image files, or folders searched recursively for image files",
+    )
+
+
 def add_allow_pickle_option(sub):
     """``--allow-pickle``: also load a model file that is a pickle."""
     sub.add_argument(

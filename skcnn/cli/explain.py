@@ -31,16 +31,7 @@ def add_parser(commands):
         "Models load as for `skcnn predict`: a .skcnn file without running "
         "code from it, a pickle (.joblib, .pkl) only with --allow-pickle.",
     )
-    explain.add_argument(
-        "model", type=Path, metavar="MODEL", help="model file (.skcnn, or a pickle)"
-    )
-    explain.add_argument(
-        "inputs",
-        type=Path,
-        nargs="+",
-        metavar="FILE_OR_FOLDER",
-        help="image files, or folders searched recursively for image files",
-    )
+    _args.add_model_and_inputs(explain)
     explain.add_argument(
         "--out",
         type=Path,

@@ -22,7 +22,6 @@ import csv
 import json
 import os
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -47,16 +46,7 @@ def add_parser(commands):
         "file loads without running code from it; a pickle (.joblib, .pkl) "
         "runs code stored in it and needs --allow-pickle.",
     )
-    predict.add_argument(
-        "model", type=Path, metavar="MODEL", help="model file (.skcnn, or a pickle)"
-    )
-    predict.add_argument(
-        "inputs",
-        type=Path,
-        nargs="+",
-        metavar="FILE_OR_FOLDER",
-        help="image files, or folders searched recursively for image files",
-    )
+    _args.add_model_and_inputs(predict)
     predict.add_argument(
         "--format",
         choices=FORMATS,
