@@ -87,7 +87,7 @@ PARAMETERS = {
         'values_format : str, default=".3f"\n'
         "    Format of the score written in each cell."
     ),
-    "overlay_alpha": (
+    "alpha": (
         "alpha : float, default=0.5\n"
         "    Opacity of the maps over the images, from 0 (only the images) to 1\n"
         "    (only the maps)."

@@ -109,7 +109,7 @@ width) or (n_images, height, width, channels)
         ----------
         {n_cols}
         {cmap}
-        {overlay_alpha}
+        {alpha}
         {colorbar}
         {grid_ax}
 
@@ -188,7 +188,7 @@ height, width) or (n_images, height, width, channels)
             Name of the method that computed the maps, for the colour bar.
         {n_cols}
         {cmap}
-        {overlay_alpha}
+        {alpha}
         {colorbar}
         {grid_ax}
 
@@ -273,7 +273,7 @@ height, width) or (n_images, height, width, channels)
         {class_names}
         {n_cols}
         {cmap}
-        {overlay_alpha}
+        {alpha}
         {colorbar}
         {grid_ax}
 
